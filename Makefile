@@ -1,0 +1,48 @@
+# govanalytics — two commands on a fresh machine with Python 3.11+ and pip:
+#   make report   set up .venv, generate the sample city if missing, render the weekly report
+#   make test     set up .venv and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SAMPLE := data/sample
+SIZE   ?= default
+PYTEST_ARGS ?=
+
+.PHONY: setup system-deps sample report test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name govanalytics --display-name "govanalytics (Python)" >/dev/null
+	touch $(STAMP)
+
+# Debian packages (CJK fonts for charts and the memo, Chromium for the offline-page test).
+# Best effort: without root or apt the work degrades with a warning instead of failing.
+system-deps:
+	@sh scripts/system-deps.sh
+
+$(SAMPLE)/truth.json: | $(STAMP)
+	$(BIN)/govanalytics synth --size $(SIZE) --seed 1 --out $(SAMPLE)
+
+sample: $(SAMPLE)/truth.json
+
+report: setup system-deps sample
+	$(BIN)/govanalytics report weekly --data $(SAMPLE)
+
+lint: setup
+	$(BIN)/ruff check govanalytics tests bench
+	$(BIN)/ruff format --check govanalytics tests bench
+
+test: setup system-deps
+	$(BIN)/ruff check govanalytics tests bench
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) || [ $$? -eq 5 ]
+
+bench: setup
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) reports/20* .pytest_cache

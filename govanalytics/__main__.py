@@ -1,0 +1,3 @@
+from govanalytics.cli import main
+
+main()

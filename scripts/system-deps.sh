@@ -1,0 +1,19 @@
+#!/bin/sh
+# Install the Debian packages govanalytics uses where they are missing and we are allowed to:
+#   fonts-noto-cjk  Chinese glyphs in charts (matplotlib) and in the PDF memo
+#   chromium        headless browser for the offline-report test
+# Without root or apt-get, print a warning: charts fall back to a font without Chinese glyphs
+# (the code warns), and the offline-browser test is skipped with its reason.
+need=""
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need="$need fonts-noto-cjk"
+command -v chromium >/dev/null 2>&1 || need="$need chromium"
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "system-deps: installing$need"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need fontconfig) >/tmp/govanalytics-apt.log 2>&1 \
+        || echo "WARNING: could not install$need (see /tmp/govanalytics-apt.log); Chinese charts or the browser test may be degraded"
+    rm -rf "${HOME}/.cache/matplotlib" 2>/dev/null
+else
+    echo "WARNING: missing Debian packages:$need (run as root: apt-get install$need). Continuing without them."
+fi
+exit 0
