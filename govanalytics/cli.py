@@ -15,11 +15,20 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--size", type=click.Choice(["small", "default", "large"]), default="default",
-              show_default=True, help="small: tests; default: demo; large: benchmarks")
+@click.option(
+    "--size",
+    type=click.Choice(["small", "default", "large"]),
+    default="default",
+    show_default=True,
+    help="small: tests; default: demo; large: benchmarks",
+)
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--end", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="last day of data (default 2026-11-22)")
+@click.option(
+    "--end",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="last day of data (default 2026-11-22)",
+)
 @click.option("--out", type=click.Path(file_okay=False), default="data/sample", show_default=True)
 def synth(size: str, seed: int, end: dt.datetime | None, out: str) -> None:
     """Generate the sample city (deterministic: same seed, same bytes)."""

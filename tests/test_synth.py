@@ -14,7 +14,8 @@ from govanalytics.synth import generate_city
 def _digest(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 
@@ -25,8 +26,10 @@ def test_same_seed_gives_identical_bytes(small_city: Path, tmp_path: Path) -> No
 
 def test_other_seed_gives_other_data(small_city: Path, tmp_path: Path) -> None:
     other = generate_city(tmp_path / "other", size="small", seed=2)
-    assert _digest(other)["master/population_register.parquet"] != _digest(small_city)[
-        "master/population_register.parquet"]
+    assert (
+        _digest(other)["master/population_register.parquet"]
+        != _digest(small_city)["master/population_register.parquet"]
+    )
 
 
 def test_register_ids_valid_and_unique(small_city: Path) -> None:
@@ -46,5 +49,6 @@ def test_region_codes_are_hierarchical(small_city: Path, truth: dict) -> None:
     comm = regions.filter(pl.col("level") == "community")
     assert (comm["region_code"].str.slice(0, 9) == comm["parent_code"].str.slice(0, 9)).all()
     assert set(truth["city"]["districts"]) == set(
-        regions.filter(pl.col("level") == "district")["region_code"])
+        regions.filter(pl.col("level") == "district")["region_code"]
+    )
     assert set(truth["city"]["ageing_communities"]) <= set(comm["region_code"])

@@ -51,11 +51,17 @@ CAPACITY_TYPES = {"school_places": "学位", "clinic_beds": "医疗床位"}
 
 _region = Column("region_code", pl.String, "区划代码", pattern=REGION_CODE_PATTERN)
 _district = Column(
-    "district_code", pl.String, "区县代码", pattern=REGION_CODE_PATTERN,
+    "district_code",
+    pl.String,
+    "区县代码",
+    pattern=REGION_CODE_PATTERN,
     references="regions.region_code",
 )
 _community = Column(
-    "community_code", pl.String, "社区代码", pattern=REGION_CODE_PATTERN,
+    "community_code",
+    pl.String,
+    "社区代码",
+    pattern=REGION_CODE_PATTERN,
     references="regions.region_code",
 )
 
@@ -159,7 +165,9 @@ APPLICATIONS = Schema(
         Column("phone", pl.String, "电话", nullable=True, pattern=r"1[3-9]\d{9}"),
         Column("disability", pl.Boolean, "残疾状态", nullable=True),
         Column("employer", pl.String, "工作单位", nullable=True),
-        Column("status", pl.String, "状态", allowed=("submitted", "accepted", "rejected", "completed")),
+        Column(
+            "status", pl.String, "状态", allowed=("submitted", "accepted", "rejected", "completed")
+        ),
         Column("verification_level", pl.String, "核验层级", allowed=VERIFICATION_LEVELS),
         Column("verified_at", pl.Datetime, "核验时间", nullable=True, required=False),
     ),
@@ -187,12 +195,32 @@ COMMENTS = Schema(
     columns=(
         Column("message_id", pl.String, "留言编号", aliases=("工单编号",)),
         Column("user_id", pl.String, "用户编号", nullable=True, required=False),
-        Column("created_at", pl.Datetime, "时间", min=EARLIEST_EVENT, max=LATEST_EVENT,
-               aliases=("受理时间",)),
-        Column("district_code", pl.String, "区县代码", nullable=True, required=False,
-               pattern=REGION_CODE_PATTERN, references="regions.region_code"),
-        Column("community_code", pl.String, "社区代码", nullable=True, required=False,
-               pattern=REGION_CODE_PATTERN, references="regions.region_code"),
+        Column(
+            "created_at",
+            pl.Datetime,
+            "时间",
+            min=EARLIEST_EVENT,
+            max=LATEST_EVENT,
+            aliases=("受理时间",),
+        ),
+        Column(
+            "district_code",
+            pl.String,
+            "区县代码",
+            nullable=True,
+            required=False,
+            pattern=REGION_CODE_PATTERN,
+            references="regions.region_code",
+        ),
+        Column(
+            "community_code",
+            pl.String,
+            "社区代码",
+            nullable=True,
+            required=False,
+            pattern=REGION_CODE_PATTERN,
+            references="regions.region_code",
+        ),
         Column("channel", pl.String, "渠道", allowed=CHANNELS, required=False, nullable=True),
         Column("text", pl.String, "内容", aliases=("内容", "诉求内容")),
     ),
@@ -219,10 +247,20 @@ OD_COUNTS = Schema(
     default_file="dynamic/od_counts.parquet",
     unique=("origin", "destination", "date"),
     columns=(
-        Column("origin", pl.String, "出发地", pattern=REGION_CODE_PATTERN,
-               references="regions.region_code"),
-        Column("destination", pl.String, "目的地", pattern=REGION_CODE_PATTERN,
-               references="regions.region_code"),
+        Column(
+            "origin",
+            pl.String,
+            "出发地",
+            pattern=REGION_CODE_PATTERN,
+            references="regions.region_code",
+        ),
+        Column(
+            "destination",
+            pl.String,
+            "目的地",
+            pattern=REGION_CODE_PATTERN,
+            references="regions.region_code",
+        ),
         Column("date", pl.Date, "日期", min=dt.date(1990, 1, 1), max=LATEST),
         Column("count", pl.Int64, "人次", min=0),
     ),
@@ -247,8 +285,18 @@ CLINIC_COUNTS = Schema(
 SCHEMAS: dict[str, Schema] = {
     s.name: s
     for s in (
-        REGIONS, BOUNDARIES, POPULATION_REGISTER, CAPACITIES, GRID_CELLS, MARKET_SHARE,
-        APPLICATIONS, PORTAL_ACTIVITY, COMMENTS, DEVICE_COUNTS, OD_COUNTS, CLINIC_COUNTS,
+        REGIONS,
+        BOUNDARIES,
+        POPULATION_REGISTER,
+        CAPACITIES,
+        GRID_CELLS,
+        MARKET_SHARE,
+        APPLICATIONS,
+        PORTAL_ACTIVITY,
+        COMMENTS,
+        DEVICE_COUNTS,
+        OD_COUNTS,
+        CLINIC_COUNTS,
     )
 }
 MASTER_DATASETS = tuple(n for n, s in SCHEMAS.items() if s.store == "master")

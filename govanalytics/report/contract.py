@@ -158,8 +158,9 @@ def write_summary(
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "summary.json"
-    path.write_text(json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+    )
     return path
 
 

@@ -102,7 +102,8 @@ def generate_city(
             "end": end.isoformat(),
             "districts": dict(
                 city.regions.filter(pl.col("level") == "district")
-                .select("region_code", "region_name").iter_rows()
+                .select("region_code", "region_name")
+                .iter_rows()
             ),
             "ageing_communities": city.ageing_communities,
         }

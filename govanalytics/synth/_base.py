@@ -31,8 +31,12 @@ class SizeSpec:
 
 SIZES: dict[str, SizeSpec] = {
     "small": SizeSpec(districts=4, streets_per_district=3, communities_per_street=4, people=24_000),
-    "default": SizeSpec(districts=6, streets_per_district=5, communities_per_street=6, people=300_000),
-    "large": SizeSpec(districts=8, streets_per_district=6, communities_per_street=8, people=600_000),
+    "default": SizeSpec(
+        districts=6, streets_per_district=5, communities_per_street=6, people=300_000
+    ),
+    "large": SizeSpec(
+        districts=8, streets_per_district=6, communities_per_street=8, people=600_000
+    ),
 }
 
 #: Bounding box of the city (WGS84 lon/lat).
@@ -111,11 +115,21 @@ def _unique_names(rng: np.random.Generator, n: int, suffix: str, used: set[str])
     return out
 
 
-def make_geography(spec: SizeSpec, rng: np.random.Generator) -> tuple[pl.DataFrame, gpd.GeoDataFrame]:
+def make_geography(
+    spec: SizeSpec, rng: np.random.Generator
+) -> tuple[pl.DataFrame, gpd.GeoDataFrame]:
     """Districts → streets/towns → communities with 12-digit codes and polygons."""
     city = Polygon(
-        [(113.80, 22.50), (113.95, 22.45), (114.22, 22.47), (114.30, 22.62), (114.26, 22.83),
-         (114.05, 22.85), (113.86, 22.80), (113.82, 22.66)]
+        [
+            (113.80, 22.50),
+            (113.95, 22.45),
+            (114.22, 22.47),
+            (114.30, 22.62),
+            (114.26, 22.83),
+            (114.05, 22.85),
+            (113.86, 22.80),
+            (113.82, 22.66),
+        ]
     )
     rows, geoms = [], []
     used: set[str] = set()
@@ -141,13 +155,21 @@ def make_geography(spec: SizeSpec, rng: np.random.Generator) -> tuple[pl.DataFra
                 geoms.append(cpoly)
     regions = pl.DataFrame(
         rows,
-        schema={"region_code": pl.String, "region_name": pl.String, "level": pl.String,
-                "parent_code": pl.String, "district_code": pl.String},
+        schema={
+            "region_code": pl.String,
+            "region_name": pl.String,
+            "level": pl.String,
+            "parent_code": pl.String,
+            "district_code": pl.String,
+        },
         orient="row",
     )
     boundaries = gpd.GeoDataFrame(
-        {"region_code": regions["region_code"].to_list(), "level": regions["level"].to_list(),
-         "region_name": regions["region_name"].to_list()},
+        {
+            "region_code": regions["region_code"].to_list(),
+            "level": regions["level"].to_list(),
+            "region_name": regions["region_name"].to_list(),
+        },
         geometry=geoms,
         crs=CRS,
     )
@@ -199,7 +221,8 @@ def make_register(
     # ID number region: household-registered people carry the district code, others elsewhere
     other_regions = np.array(["110105", "320102", "420106", "510104", "430102", "360102"])
     region6 = np.where(
-        registered, np.array([d[:6] for d in dist_arr]),
+        registered,
+        np.array([d[:6] for d in dist_arr]),
         other_regions[rng.integers(len(other_regions), size=n)],
     )
     seq = rng.integers(0, 1000, n)
@@ -214,7 +237,9 @@ def make_register(
             v = body + id_check_digit(body)
         seen.add(v)
         ids[i] = v
-    prefixes = np.array(["138", "139", "135", "136", "150", "151", "158", "186", "187", "177", "199"])
+    prefixes = np.array(
+        ["138", "139", "135", "136", "150", "151", "158", "186", "187", "177", "199"]
+    )
     phones = np.char.add(
         prefixes[rng.integers(len(prefixes), size=n)],
         np.char.zfill(rng.integers(0, 100_000_000, n).astype(str), 8),
@@ -222,13 +247,16 @@ def make_register(
     has_phone = (age_years >= 12) & (rng.random(n) < 0.95)
     roads = _names.PLACE_SYLLABLES
     road = np.char.add(
-        np.char.add(np.array(roads)[rng.integers(len(roads), size=n)],
-                    np.array(roads)[rng.integers(len(roads), size=n)]),
+        np.char.add(
+            np.array(roads)[rng.integers(len(roads), size=n)],
+            np.array(roads)[rng.integers(len(roads), size=n)],
+        ),
         np.array(_names.ROAD_SUFFIXES)[rng.integers(len(_names.ROAD_SUFFIXES), size=n)],
     )
     number = rng.integers(1, 300, n)
     address = [
-        f"{_names.CITY_NAME}{names[codes[c]]}{r}{k}号" for c, r, k in zip(comm_idx, road, number, strict=True)
+        f"{_names.CITY_NAME}{names[codes[c]]}{r}{k}号"
+        for c, r, k in zip(comm_idx, road, number, strict=True)
     ]
     register = pl.DataFrame(
         {
@@ -243,10 +271,18 @@ def make_register(
             "address": address,
             "disability": disability.tolist(),
         },
-        schema={"person_key": pl.String, "name": pl.String, "id_number": pl.String,
-                "phone": pl.String, "birth_date": pl.Date, "sex": pl.String,
-                "household_registered": pl.Boolean, "community_code": pl.String,
-                "address": pl.String, "disability": pl.Boolean},
+        schema={
+            "person_key": pl.String,
+            "name": pl.String,
+            "id_number": pl.String,
+            "phone": pl.String,
+            "birth_date": pl.Date,
+            "sex": pl.String,
+            "household_registered": pl.Boolean,
+            "community_code": pl.String,
+            "address": pl.String,
+            "disability": pl.Boolean,
+        },
     )
     return register, sorted(codes[ageing].tolist())
 
@@ -256,5 +292,12 @@ def make_base(size: str, seed: int, end: dt.date, rng: np.random.Generator) -> C
     spec = SIZES[size]
     regions, boundaries = make_geography(spec, rng)
     register, ageing = make_register(regions, spec, end, rng)
-    return CityBase(size=size, seed=seed, end=end, regions=regions, boundaries=boundaries,
-                    register=register, ageing_communities=ageing)
+    return CityBase(
+        size=size,
+        seed=seed,
+        end=end,
+        regions=regions,
+        boundaries=boundaries,
+        register=register,
+        ageing_communities=ageing,
+    )

@@ -1,0 +1,78 @@
+"""Chinese public holidays that distort counts: Spring Festival above all.
+
+Spring Festival (春节) moves between 21 January and 20 February; clinic visits, hotline calls
+and the night-time population all drop or shift around it, so baselines and monthly estimates
+must mark it. Dates are those of the lunar new year's day; the statutory holiday runs from
+new year's eve for about 7–8 days (国务院办公厅 annual holiday notices). National Day (国庆节)
+is 1–7 October every year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+__all__ = ["SPRING_FESTIVAL", "holiday_flags", "is_spring_festival_period"]
+
+#: Lunar new year's day (春节) by year.
+SPRING_FESTIVAL: dict[int, dt.date] = {
+    2012: dt.date(2012, 1, 23),
+    2013: dt.date(2013, 2, 10),
+    2014: dt.date(2014, 1, 31),
+    2015: dt.date(2015, 2, 19),
+    2016: dt.date(2016, 2, 8),
+    2017: dt.date(2017, 1, 28),
+    2018: dt.date(2018, 2, 16),
+    2019: dt.date(2019, 2, 5),
+    2020: dt.date(2020, 1, 25),
+    2021: dt.date(2021, 2, 12),
+    2022: dt.date(2022, 2, 1),
+    2023: dt.date(2023, 1, 22),
+    2024: dt.date(2024, 2, 10),
+    2025: dt.date(2025, 1, 29),
+    2026: dt.date(2026, 2, 17),
+    2027: dt.date(2027, 2, 6),
+    2028: dt.date(2028, 1, 26),
+    2029: dt.date(2029, 2, 13),
+    2030: dt.date(2030, 2, 3),
+}
+
+
+def is_spring_festival_period(day: dt.date, *, before: int = 7, after: int = 14) -> bool:
+    """True if ``day`` lies from ``before`` days before to ``after`` days after new year's day.
+
+    The window is wider than the statutory holiday because travel (春运) empties cities
+    before it and people return over the following two weeks.
+    """
+    sf = SPRING_FESTIVAL.get(day.year)
+    nxt = SPRING_FESTIVAL.get(day.year + 1)
+    return any(d is not None and -before <= (day - d).days <= after for d in (sf, nxt))
+
+
+def holiday_flags(dates: pl.Series, *, before: int = 7, after: int = 14) -> pl.DataFrame:
+    """Flag each date: ``spring_festival`` (window above) and ``national_day`` (1–7 October).
+
+    Parameters
+    ----------
+    dates
+        A polars Date series.
+    before, after
+        Days before and after lunar new year's day counted as the Spring Festival period.
+
+    Returns
+    -------
+    pl.DataFrame
+        Columns ``date``, ``spring_festival``, ``national_day``.
+    """
+    unknown = sorted({d.year for d in dates.drop_nulls().to_list()} - set(SPRING_FESTIVAL))
+    if unknown:
+        msg = f"Spring Festival date not known for years {unknown}; extend SPRING_FESTIVAL"
+        raise ValueError(msg)
+    return pl.DataFrame({"date": dates}).with_columns(
+        spring_festival=pl.col("date").map_elements(
+            lambda d: is_spring_festival_period(d, before=before, after=after),
+            return_dtype=pl.Boolean,
+        ),
+        national_day=(pl.col("date").dt.month() == 10) & (pl.col("date").dt.day() <= 7),
+    )
