@@ -1,5 +1,6 @@
 """Privacy: masking personal data, withholding small counts, scanning what is published."""
 
+from govanalytics.privacy._mask import PLACEHOLDERS, mask_personal_data
 from govanalytics.privacy._patterns import (
     ID15_PATTERN,
     ID18_PATTERN,
@@ -15,7 +16,9 @@ __all__ = [
     "ID18_PATTERN",
     "LANDLINE_PATTERN",
     "MOBILE_PATTERN",
+    "PLACEHOLDERS",
     "find_id_numbers",
     "id_check_digit",
     "is_valid_id_number",
+    "mask_personal_data",
 ]
