@@ -1,0 +1,791 @@
+"""Interactive maps (choropleth, demand heat map, flow map) drawn with core Leaflet only.
+
+Every map is an :class:`~govanalytics.geo._offline.OfflineMap`: it fetches nothing (Leaflet is
+inlined from the installed ``xstatic-leaflet`` package) unless a tile server is configured.
+Geometries are simplified and their coordinates rounded to 5 decimals (about 1 m) so that a
+map of a few hundred communities stays small; features carry only what is shown (name,
+formatted value, colour), never the other columns of the input.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Sequence
+
+import geopandas as gpd
+import jinja2
+import matplotlib as mpl
+import numpy as np
+import polars as pl
+import shapely
+from branca.element import MacroElement
+
+from govanalytics.constants import CRS, DEFAULT_MIN_COUNT, REGION_CODE, REGION_NAME
+from govanalytics.errors import DataError, ParameterError
+from govanalytics.geo._gcj02 import to_gcj02, wgs84_to_gcj02
+from govanalytics.geo._offline import OfflineMap
+from govanalytics.geo._tiles import TileConfig, resolve_tiles
+
+__all__ = ["choropleth", "flow_map", "heatmap", "region_centroids"]
+
+#: Colour and label of values withheld by small-count suppression, and of missing values.
+SUPPRESSED_COLOR, SUPPRESSED_LABEL = "#9e9e9e", "已抑制"
+MISSING_COLOR, MISSING_LABEL = "#eeeeee", "无数据"
+_DECIMALS = 5
+_FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif"
+_METRES_PER_DEGREE = 111_320.0
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def _script(code: str) -> str:
+    """JSON/JS text safe inside an inline <script>."""
+    return code.replace("</", "<\\/")
+
+
+def _dumps(obj) -> str:
+    return _script(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
+
+
+def _round_geoms(geoms: np.ndarray) -> np.ndarray:
+    return shapely.transform(geoms, lambda xy: np.round(xy, _DECIMALS))
+
+
+def _as_gdf(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        msg = f"{name} must be a geopandas GeoDataFrame, got {type(gdf).__name__}"
+        raise ParameterError(msg)
+    if gdf.crs is not None and gdf.crs != CRS:
+        gdf = gdf.to_crs(CRS)
+    return gdf
+
+
+def _need_columns(columns: Sequence[str], needed: dict[str, str | None], what: str) -> None:
+    for param, col in needed.items():
+        if col is not None and col not in columns:
+            msg = (
+                f"{param}={col!r} is not a column of {what}; "
+                f"columns are {sorted(map(str, columns))}"
+            )
+            raise ParameterError(msg)
+
+
+def _formatter(fmt: str):
+    try:
+        fmt.format(1234.5)
+    except (ValueError, IndexError, KeyError) as exc:
+        msg = f"fmt={fmt!r} is not a format string for one number: {exc}"
+        raise ParameterError(msg) from None
+    return fmt.format
+
+
+def _class_breaks(values: np.ndarray, classes: int) -> np.ndarray:
+    """Quantile class breaks (ascending, unique, first = min, last = max)."""
+    qs = np.quantile(values, np.linspace(0, 1, classes + 1))
+    return np.unique(qs)
+
+
+def _colors(colormap: str, n: int) -> list[str]:
+    try:
+        cmap = mpl.colormaps[colormap]
+    except KeyError:
+        msg = f"colormap={colormap!r} is not a matplotlib colormap name (e.g. 'YlOrRd', 'Blues')"
+        raise ParameterError(msg) from None
+    if n == 1:
+        return [mpl.colors.to_hex(cmap(0.6))]
+    return [mpl.colors.to_hex(cmap(0.15 + 0.8 * i / (n - 1))) for i in range(n)]
+
+
+def _classify(
+    values: np.ndarray, classes: int, colormap: str, fmt
+) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Colour per value (NaN → ``""``) and legend rows (colour, Chinese range text)."""
+    ok = ~np.isnan(values)
+    colours = np.full(values.shape, "", dtype=object)
+    if not ok.any():
+        return colours, []
+    breaks = _class_breaks(values[ok], classes)
+    # merge classes whose bounds print alike (e.g. 5.2 and 5.4 with "{:,.0f}")
+    texts = [fmt(b) for b in breaks]
+    keep = [i for i in range(len(breaks)) if i == len(breaks) - 1 or texts[i] != texts[i + 1]]
+    if len(keep) > 1 and texts[keep[0]] == texts[0]:
+        keep[0] = 0  # the lowest class starts at the minimum
+    breaks = breaks[keep]
+    if len(breaks) == 1:
+        palette = _colors(colormap, 1)
+        colours[ok] = palette[0]
+        return colours, [(palette[0], fmt(breaks[0]))]
+    palette = _colors(colormap, len(breaks) - 1)
+    idx = np.clip(np.searchsorted(breaks, values[ok], side="right") - 1, 0, len(palette) - 1)
+    colours[ok] = np.array(palette, dtype=object)[idx]
+    rows = [(palette[i], f"{fmt(breaks[i])} – {fmt(breaks[i + 1])}") for i in range(len(palette))]
+    return colours, rows
+
+
+def _prepare_geoms(gdf: gpd.GeoDataFrame, tolerance: float, tiles: TileConfig | None):
+    geoms = np.asarray(gdf.geometry.values)
+    if tolerance > 0:
+        geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    if tiles is not None and tiles.crs == "gcj02":
+        geoms = np.asarray(to_gcj02(gpd.GeoDataFrame(geometry=geoms, crs=CRS)).geometry.values)
+    return _round_geoms(geoms)
+
+
+def _feature(geom, props: dict) -> dict:
+    return {"type": "Feature", "geometry": geom.__geo_interface__, "properties": props}
+
+
+# --- Leaflet elements -------------------------------------------------------------------------
+
+
+class _GeoJsonLayer(MacroElement):
+    """A GeoJSON layer styled by ``properties.c`` (fill colour) with ``properties.t`` tooltips."""
+
+    _template = jinja2.Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
+  style: function (f) {
+    var s = Object.assign({}, {{ this.style }});
+    if (f.properties.c) { s.fillColor = f.properties.c; }
+    if (f.properties.w) { s.weight = f.properties.w; }
+    return s;
+  },
+  onEachFeature: function (f, layer) {
+    if (f.properties.t) { layer.bindTooltip(f.properties.t, {sticky: true}); }
+  }
+}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, features: list[dict], style: dict, name: str = "layer") -> None:
+        super().__init__()
+        self._name = name
+        self.data = _dumps({"type": "FeatureCollection", "features": features})
+        self.style = _dumps(style)
+
+
+class _Control(MacroElement):
+    """A Leaflet control holding fixed HTML (legend, note), styled inline."""
+
+    _template = jinja2.Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.control({position: {{ this.position }}});
+{{ this.get_name() }}.onAdd = function () {
+  var div = L.DomUtil.create('div', 'govanalytics-legend');
+  div.innerHTML = {{ this.content }};
+  L.DomEvent.disableClickPropagation(div);
+  return div;
+};
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, content: str, position: str = "bottomright") -> None:
+        super().__init__()
+        self._name = "Control"
+        self.content = _dumps(content)
+        self.position = _dumps(position)
+
+
+class _Raw(MacroElement):
+    """Fixed script text run after the map is created (``{map}`` is the map's variable)."""
+
+    _template = jinja2.Template(
+        """{% macro script(this, kwargs) %}{{ this.code.replace('{map}', this._parent.get_name()) }}
+{% endmacro %}"""
+    )
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self._name = "Raw"
+        self.code = code
+
+
+class _Header(MacroElement):
+    _template = jinja2.Template("{% macro header(this, kwargs) %}{{ this.text }}{% endmacro %}")
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Header"
+        self.text = text
+
+
+_LEGEND_CSS = (
+    "<style>.govanalytics-legend{background:rgba(255,255,255,.92);padding:6px 9px;"
+    "border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px/1.5 " + _FONT + ";"
+    "color:#222}.govanalytics-legend i{display:inline-block;width:14px;height:12px;"
+    "margin-right:6px;vertical-align:-1px;border:1px solid #999}"
+    ".govanalytics-legend .t{font-weight:bold;margin-bottom:3px}"
+    ".leaflet-tooltip{font-family:" + _FONT + "}</style>"
+)
+
+
+def _legend_html(title: str, rows: list[tuple[str, str]], notes: Sequence[str] = ()) -> str:
+    parts = [f'<div class="t">{html.escape(title)}</div>'] if title else []
+    for colour, label in rows:
+        parts.append(f'<div><i style="background:{colour}"></i>{html.escape(label)}</div>')
+    parts.extend(f"<div>{html.escape(n)}</div>" for n in notes)
+    return "".join(parts)
+
+
+def _base_map(bounds: Sequence[float], tiles: TileConfig | None) -> OfflineMap:
+    """An OfflineMap fitted to ``bounds`` (minx, miny, maxx, maxy; WGS84 or GCJ-02)."""
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    m = OfflineMap(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=11,
+        zoom_snap=0.25,
+    )
+    m.add_child(_Raw("L.control.scale({imperial: false}).addTo({map});"))
+    m.add_child(_Header(_LEGEND_CSS))
+    if tiles is None:
+        m.add_child(_Header("<style>.leaflet-container{background:#f7f7f4}</style>"))
+    else:
+        layer = (
+            "L.tileLayer("
+            + _dumps(tiles.url_template)
+            + ", "
+            + _dumps(
+                {
+                    "attribution": tiles.attribution,
+                    "maxZoom": tiles.max_zoom,
+                    "subdomains": tiles.subdomains,
+                }
+            )
+            + ").addTo({map});\nL.control.attribution({prefix: false}).addTo({map});"
+        )
+        m.add_child(_Raw(layer))
+    m.fit_bounds([[round(miny, _DECIMALS), round(minx, _DECIMALS)],
+                  [round(maxy, _DECIMALS), round(maxx, _DECIMALS)]])  # fmt: skip
+    return m
+
+
+def _outline_features(gdf: gpd.GeoDataFrame, tolerance: float, tiles) -> list[dict]:
+    geoms = _prepare_geoms(gdf, tolerance, tiles)
+    return [_feature(g, {}) for g in geoms if g is not None and not g.is_empty]
+
+
+_OUTLINE_STYLE = {"color": "#777", "weight": 0.8, "fill": False, "interactive": False}
+
+
+def _total_bounds(geoms: np.ndarray) -> np.ndarray:
+    return shapely.total_bounds(geoms)
+
+
+# --- choropleth -----------------------------------------------------------------------------
+
+
+def choropleth(
+    gdf: gpd.GeoDataFrame,
+    value_column: str,
+    *,
+    name_column: str = REGION_NAME,
+    legend: str = "",
+    suppressed_column: str | None = None,
+    tiles: TileConfig | str | None = None,
+    fmt: str = "{:,.0f}",
+    colormap: str = "YlOrRd",
+    classes: int = 5,
+    data: pl.DataFrame | None = None,
+    key: str = REGION_CODE,
+    tolerance: float = 0.0001,
+) -> OfflineMap:
+    """Regions coloured by a value, with Chinese tooltips and legend, drawable offline.
+
+    Values are put in ``classes`` quantile classes coloured from ``colormap``. A region whose
+    value is withheld (``suppressed_column`` true) is drawn grey and labelled "已抑制" — its
+    value is neither shown nor used for the class breaks; a region with no value is drawn light
+    grey and labelled "无数据". The map is fitted to the regions' bounds.
+
+    Parameters
+    ----------
+    gdf
+        Regions (any CRS; converted to WGS84), e.g. from
+        :func:`govanalytics.data.load_boundaries`.
+    value_column
+        Numeric column to colour by (in ``gdf``, or in ``data`` when given).
+    name_column
+        Column with the region's name shown in the tooltip.
+    legend
+        Chinese title of the legend and label of the value in the tooltip (e.g. "申请件数").
+    suppressed_column
+        Boolean column; true marks a withheld small count (see ``govanalytics.privacy``).
+    tiles
+        Tile server (:class:`TileConfig`, ``"url|attribution|crs"`` string or ``"none"``);
+        default ``None`` reads ``$GOVANALYTICS_TILES`` and otherwise draws on a plain background
+        without fetching anything. GCJ-02 tiles get the geometries converted to GCJ-02.
+    fmt
+        Format of one value, e.g. ``"{:,.0f}"`` or ``"{:.1%}"``.
+    colormap
+        Matplotlib colormap name.
+    classes
+        Number of quantile classes (fewer when values repeat).
+    data
+        Optional polars frame holding ``value_column`` (and ``suppressed_column``), joined to
+        ``gdf`` on ``key``; regions without a row show "无数据".
+    key
+        Join column of ``data`` and ``gdf``.
+    tolerance
+        Simplification tolerance in degrees (0.0001 ≈ 10 m) to keep maps small; 0 keeps every
+        vertex. Coordinates are always rounded to 5 decimals.
+
+    Returns
+    -------
+    OfflineMap
+        A ``folium.Map``; show it with ``display(m)`` or write it with :func:`save_map`.
+
+    See Also
+    --------
+    static_map : the same map as a PNG for printed memos.
+    """
+    gdf = _as_gdf(gdf, "gdf")
+    tiles = resolve_tiles(tiles)
+    fmt_one = _formatter(fmt)
+    if not isinstance(classes, int) or classes < 1:
+        msg = f"classes must be a positive integer, got {classes!r}"
+        raise ParameterError(msg)
+    frame = _attach(gdf, data, key, [value_column, suppressed_column])
+    _need_columns(
+        frame.columns,
+        {"value_column": value_column, "name_column": name_column,
+         "suppressed_column": suppressed_column},
+        "gdf" if data is None else "gdf joined with data",
+    )  # fmt: skip
+    values = _numeric(frame[value_column], value_column)
+    suppressed = (
+        frame[suppressed_column].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        if suppressed_column
+        else np.zeros(len(frame), dtype=bool)
+    )
+    shown = np.where(suppressed, np.nan, values)
+    colours, rows = _classify(shown, classes, colormap, fmt_one)
+    label = legend or "数值"
+    geoms = _prepare_geoms(frame, tolerance, tiles)
+    features = []
+    for i, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            continue
+        name = html.escape(str(frame[name_column].iloc[i]))
+        if suppressed[i]:
+            text, colour = SUPPRESSED_LABEL, SUPPRESSED_COLOR
+        elif np.isnan(values[i]):
+            text, colour = MISSING_LABEL, MISSING_COLOR
+        else:
+            text, colour = fmt_one(values[i]), colours[i]
+        tip = f"<b>{name}</b><br>{html.escape(label)}：{html.escape(text)}"
+        features.append(_feature(geom, {"t": tip, "c": colour}))
+    if suppressed.any():
+        rows.append((SUPPRESSED_COLOR, f"{SUPPRESSED_LABEL}（小于阈值）"))
+    if (np.isnan(values) & ~suppressed).any():
+        rows.append((MISSING_COLOR, MISSING_LABEL))
+    m = _base_map(_total_bounds(geoms), tiles)
+    style = {"color": "#555", "weight": 0.8, "fillOpacity": 0.75}
+    m.add_child(_GeoJsonLayer(features, style, "choropleth"))
+    m.add_child(_Control(_legend_html(legend, rows)))
+    return m
+
+
+def _attach(gdf, data, key, columns) -> gpd.GeoDataFrame:
+    if data is None:
+        return gdf.reset_index(drop=True)
+    if isinstance(data, pl.LazyFrame):
+        data = data.collect()
+    if not isinstance(data, pl.DataFrame):
+        msg = f"data must be a polars DataFrame, got {type(data).__name__}"
+        raise ParameterError(msg)
+    _need_columns(gdf.columns, {"key": key}, "gdf")
+    wanted = [c for c in columns if c is not None]
+    _need_columns(data.columns, {"key": key, **{c: c for c in wanted}}, "data")
+    if data[key].is_duplicated().any():
+        dup = data.filter(data[key].is_duplicated())[key].unique().sort().to_list()[:5]
+        msg = f"data has several rows for {key} {dup}; pass one row per region"
+        raise DataError(msg)
+    right = data.select(key, *wanted).to_pandas()
+    right[key] = right[key].astype(str)
+    left = gdf.drop(columns=[c for c in wanted if c in gdf.columns]).copy()
+    left[key] = left[key].astype(str)
+    return left.merge(right, on=key, how="left").reset_index(drop=True)
+
+
+def _numeric(series, column: str) -> np.ndarray:
+    try:
+        return series.astype(float).to_numpy()
+    except (TypeError, ValueError):
+        msg = f"value_column={column!r} must be numeric, got dtype {series.dtype}"
+        raise ParameterError(msg) from None
+
+
+# --- demand heat map --------------------------------------------------------------------------
+
+
+def _to_polars(frame, name: str) -> pl.LazyFrame:
+    if isinstance(frame, pl.LazyFrame):
+        return frame
+    if isinstance(frame, pl.DataFrame):
+        return frame.lazy()
+    msg = f"{name} must be a polars DataFrame or LazyFrame, got {type(frame).__name__}"
+    raise ParameterError(msg)
+
+
+def grid_counts(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    weight_column: str | None = None,
+    lon_column: str = "lon",
+    lat_column: str = "lat",
+    cell_size_m: float = 500.0,
+) -> pl.DataFrame:
+    """Points aggregated to a square grid of ``cell_size_m`` metres.
+
+    The grid is laid in a local equirectangular projection (x = lon·cos φ₀, y = lat, in metres
+    with φ₀ the points' mean latitude, rounded to 0.1°), accurate to well under 1 % over a
+    city. Rows with a missing coordinate are dropped.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``ix``, ``iy`` (cell indices), ``points`` (rows in the cell), ``weight`` (sum of
+        ``weight_column``, or ``points``), ``min_lon``, ``min_lat``, ``max_lon``, ``max_lat``
+        (cell corners, 5 decimals), sorted by ``iy``, ``ix``.
+    """
+    lf = _to_polars(frame, "frame")
+    names = lf.collect_schema().names()
+    _need_columns(
+        names,
+        {"lon_column": lon_column, "lat_column": lat_column, "weight_column": weight_column},
+        "frame",
+    )
+    if not cell_size_m > 0:
+        msg = f"cell_size_m must be positive, got {cell_size_m!r}"
+        raise ParameterError(msg)
+    lf = lf.filter(pl.col(lon_column).is_not_null() & pl.col(lat_column).is_not_null())
+    mean_lat = lf.select(pl.col(lat_column).mean()).collect().item()
+    if mean_lat is None:
+        return pl.DataFrame(
+            schema={"ix": pl.Int64, "iy": pl.Int64, "points": pl.UInt32,
+                    "weight": pl.Float64, "min_lon": pl.Float64, "min_lat": pl.Float64,
+                    "max_lon": pl.Float64, "max_lat": pl.Float64}
+        )  # fmt: skip
+    phi0 = round(float(mean_lat), 1)
+    dx = cell_size_m / (_METRES_PER_DEGREE * math.cos(math.radians(phi0)))  # degrees of lon
+    dy = cell_size_m / _METRES_PER_DEGREE  # degrees of lat
+    weight = pl.col(weight_column).cast(pl.Float64) if weight_column else pl.lit(1.0)
+    return (
+        lf.select(
+            (pl.col(lon_column) / dx).floor().cast(pl.Int64).alias("ix"),
+            (pl.col(lat_column) / dy).floor().cast(pl.Int64).alias("iy"),
+            weight.alias("weight"),
+        )
+        .group_by("ix", "iy")
+        .agg(pl.len().alias("points"), pl.col("weight").sum())
+        .with_columns(
+            (pl.col("ix") * dx).round(_DECIMALS).alias("min_lon"),
+            (pl.col("iy") * dy).round(_DECIMALS).alias("min_lat"),
+            ((pl.col("ix") + 1) * dx).round(_DECIMALS).alias("max_lon"),
+            ((pl.col("iy") + 1) * dy).round(_DECIMALS).alias("max_lat"),
+        )
+        .select("ix", "iy", "points", "weight", "min_lon", "min_lat", "max_lon", "max_lat")
+        .sort("iy", "ix")
+        .collect()
+    )
+
+
+def heatmap(
+    frame: pl.DataFrame | pl.LazyFrame,
+    *,
+    weight_column: str | None = None,
+    lon_column: str = "lon",
+    lat_column: str = "lat",
+    cell_size_m: float = 500.0,
+    min_count: int = DEFAULT_MIN_COUNT,
+    legend: str = "",
+    boundaries: gpd.GeoDataFrame | None = None,
+    tiles: TileConfig | str | None = None,
+    fmt: str = "{:,.0f}",
+    colormap: str = "YlOrRd",
+    classes: int = 5,
+) -> OfflineMap:
+    """Demand heat map: points counted on a square grid, drawn as coloured cells.
+
+    Drawn with core Leaflet (no ``leaflet.heat`` plugin, which is not shipped by any PyPI
+    package): each ``cell_size_m`` × ``cell_size_m`` cell holding points is a rectangle coloured
+    by its total in quantile classes, with a Chinese tooltip. The page holds only cell corners
+    and totals — never the input points' coordinates.
+
+    Disclosure rule: a cell with fewer than ``min_count`` points (input rows) is not drawn; the
+    legend says how many cells were withheld. The default, 15, is the package's small-count
+    threshold (as FlowKit and Statistics Netherlands use for devices); pass ``min_count=1`` for
+    points that are not people (facilities, for example).
+
+    Parameters
+    ----------
+    frame
+        Points with WGS84 ``lon_column`` and ``lat_column``.
+    weight_column
+        Optional numeric weight per point (e.g. number of applications); default counts rows.
+    lon_column, lat_column
+        Coordinate columns.
+    cell_size_m
+        Cell edge in metres (see :func:`grid_counts` for the grid).
+    min_count
+        Cells with fewer points are withheld (not drawn).
+    legend
+        Chinese title of the legend and tooltip label (e.g. "申请件数").
+    boundaries
+        Optional regions drawn as thin outlines for orientation.
+    tiles
+        As in :func:`choropleth`.
+    fmt, colormap, classes
+        As in :func:`choropleth`.
+
+    Returns
+    -------
+    OfflineMap
+    """
+    tiles = resolve_tiles(tiles)
+    fmt_one = _formatter(fmt)
+    if not isinstance(min_count, int) or min_count < 1:
+        msg = f"min_count must be an integer ≥ 1, got {min_count!r}"
+        raise ParameterError(msg)
+    cells = grid_counts(
+        frame,
+        weight_column=weight_column,
+        lon_column=lon_column,
+        lat_column=lat_column,
+        cell_size_m=cell_size_m,
+    )
+    shown = cells.filter(pl.col("points") >= min_count)
+    withheld = cells.height - shown.height
+    boxes = shapely.box(
+        shown["min_lon"].to_numpy(),
+        shown["min_lat"].to_numpy(),
+        shown["max_lon"].to_numpy(),
+        shown["max_lat"].to_numpy(),
+    )
+    if tiles is not None and tiles.crs == "gcj02":
+        boxes = _round_geoms(
+            np.asarray(to_gcj02(gpd.GeoDataFrame(geometry=boxes, crs=CRS)).geometry.values)
+        )
+    values = shown["weight"].to_numpy().astype(float)
+    colours, rows = _classify(values, classes, colormap, fmt_one)
+    label = legend or "数量"
+    features = [
+        _feature(box, {"t": f"{html.escape(label)}：{html.escape(fmt_one(v))}", "c": c})
+        for box, v, c in zip(boxes, values, colours, strict=True)
+    ]
+    notes = [f"网格边长 {cell_size_m:,.0f} 米"]
+    if withheld:
+        notes.append(f"{withheld} 个网格少于 {min_count} 条记录，已抑制未显示")
+    if boundaries is not None:
+        boundaries = _as_gdf(boundaries, "boundaries")
+        outline_geoms = _prepare_geoms(boundaries, 0.0001, tiles)
+        bounds = _total_bounds(outline_geoms)
+    elif len(boxes):
+        outline_geoms = None
+        bounds = _total_bounds(boxes)
+    else:
+        msg = "heatmap: no points to draw (frame is empty or has no coordinates)"
+        raise DataError(msg)
+    m = _base_map(bounds, tiles)
+    if outline_geoms is not None:
+        outlines = [_feature(g, {}) for g in outline_geoms if g is not None and not g.is_empty]
+        m.add_child(_GeoJsonLayer(outlines, _OUTLINE_STYLE, "outlines"))
+    style = {"stroke": False, "fillOpacity": 0.7}
+    m.add_child(_GeoJsonLayer(features, style, "heatcells"))
+    m.add_child(_Control(_legend_html(legend, rows, notes)))
+    return m
+
+
+# --- centroids and flows ----------------------------------------------------------------------
+
+
+def region_centroids(
+    gdf: gpd.GeoDataFrame, *, code_column: str = REGION_CODE, name_column: str = REGION_NAME
+) -> pl.DataFrame:
+    """One point per region to anchor labels and flow lines.
+
+    The polygon's centroid when it lies inside the polygon, else a point guaranteed inside
+    (GEOS ``PointOnSurface``), so that crescent-shaped regions still get an inner point.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``region_code``, ``region_name`` (when ``name_column`` exists), ``lon``, ``lat``
+        (WGS84, 5 decimals), in the order of ``gdf``.
+    """
+    gdf = _as_gdf(gdf, "gdf")
+    _need_columns(gdf.columns, {"code_column": code_column}, "gdf")
+    geoms = np.asarray(gdf.geometry.values)
+    cent = shapely.centroid(geoms)
+    inside = shapely.contains(geoms, cent)
+    points = np.where(inside, cent, shapely.point_on_surface(geoms))
+    cols = {REGION_CODE: gdf[code_column].astype(str).tolist()}
+    if name_column in gdf.columns:
+        cols[REGION_NAME] = gdf[name_column].astype(str).tolist()
+    cols["lon"] = np.round(shapely.get_x(points), _DECIMALS)
+    cols["lat"] = np.round(shapely.get_y(points), _DECIMALS)
+    return pl.DataFrame(cols)
+
+
+def _arc(x0: float, y0: float, x1: float, y1: float, bend: float = 0.12, n: int = 12):
+    """Points of a gentle quadratic curve bending right of the direction of travel.
+
+    Opposite flows (A→B, B→A) bend to opposite sides and so stay apart.
+    """
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    cx, cy = mx + bend * (y1 - y0), my - bend * (x1 - x0)
+    t = np.linspace(0, 1, n)
+    xs = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t**2 * x1
+    ys = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t**2 * y1
+    return [
+        [round(float(x), _DECIMALS), round(float(y), _DECIMALS)]
+        for x, y in zip(xs, ys, strict=True)
+    ]
+
+
+def flow_map(
+    flows: pl.DataFrame | pl.LazyFrame,
+    centroids: pl.DataFrame | gpd.GeoDataFrame,
+    *,
+    origin_column: str = "origin",
+    destination_column: str = "destination",
+    value_column: str = "count",
+    top: int = 30,
+    legend: str = "",
+    suppressed_column: str | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
+    tiles: TileConfig | str | None = None,
+    fmt: str = "{:,.0f}",
+    color: str = "#c0392b",
+    max_width: float = 10.0,
+) -> OfflineMap:
+    """The largest flows between areas as lines whose width grows with the flow.
+
+    Lines join area centroids, bending slightly to the right of the direction of travel so that
+    the two directions between a pair stay apart; width is proportional to the flow (from 1.5 px
+    up to ``max_width``). Flows inside one area, null flows and withheld flows
+    (``suppressed_column`` true) are not drawn; the legend says how many were withheld.
+
+    Parameters
+    ----------
+    flows
+        One row per origin–destination pair (e.g. the mobility OD table).
+    centroids
+        :func:`region_centroids` output (``region_code``, ``region_name``, ``lon``, ``lat``) or
+        a GeoDataFrame of regions (centroids computed).
+    origin_column, destination_column, value_column
+        Columns of ``flows``; origin/destination hold region codes.
+    top
+        Number of largest flows drawn.
+    legend
+        Chinese title of the legend and tooltip label (e.g. "日均出行人次").
+    suppressed_column
+        Boolean column of ``flows``; true marks a withheld small count.
+    boundaries
+        Optional regions drawn as thin outlines.
+    tiles, fmt
+        As in :func:`choropleth`.
+    color
+        Line colour.
+    max_width
+        Width in pixels of the largest flow.
+
+    Returns
+    -------
+    OfflineMap
+    """
+    tiles = resolve_tiles(tiles)
+    fmt_one = _formatter(fmt)
+    if not isinstance(top, int) or top < 1:
+        msg = f"top must be a positive integer, got {top!r}"
+        raise ParameterError(msg)
+    if isinstance(centroids, gpd.GeoDataFrame):
+        centroids = region_centroids(centroids)
+    if not isinstance(centroids, pl.DataFrame):
+        msg = f"centroids must be a polars DataFrame or GeoDataFrame, got {type(centroids)}"
+        raise ParameterError(msg)
+    _need_columns(centroids.columns, {"code": REGION_CODE, "lon": "lon", "lat": "lat"},
+                  "centroids")  # fmt: skip
+    lf = _to_polars(flows, "flows")
+    _need_columns(
+        lf.collect_schema().names(),
+        {"origin_column": origin_column, "destination_column": destination_column,
+         "value_column": value_column, "suppressed_column": suppressed_column},
+        "flows",
+    )  # fmt: skip
+    od = lf.select(
+        pl.col(origin_column).cast(pl.String).alias("o"),
+        pl.col(destination_column).cast(pl.String).alias("d"),
+        pl.col(value_column).cast(pl.Float64).alias("v"),
+        (pl.col(suppressed_column).fill_null(False) if suppressed_column else pl.lit(False))
+        .cast(pl.Boolean)
+        .alias("s"),
+    ).collect()
+    withheld = od.filter(pl.col("s") & (pl.col("o") != pl.col("d"))).height
+    od = (
+        od.filter(~pl.col("s") & pl.col("v").is_not_null() & (pl.col("o") != pl.col("d")))
+        .sort("v", "o", "d", descending=[True, False, False])
+        .head(top)
+    )
+    cent = centroids.select(
+        pl.col(REGION_CODE).cast(pl.String),
+        (pl.col(REGION_NAME) if REGION_NAME in centroids.columns else pl.col(REGION_CODE))
+        .cast(pl.String)
+        .alias("name"),
+        pl.col("lon").cast(pl.Float64),
+        pl.col("lat").cast(pl.Float64),
+    )
+    if tiles is not None and tiles.crs == "gcj02":
+        glon, glat = wgs84_to_gcj02(cent["lon"].to_numpy(), cent["lat"].to_numpy())
+        cent = cent.with_columns(pl.Series("lon", glon), pl.Series("lat", glat))
+    missing = sorted(set(od["o"]).union(od["d"]) - set(cent[REGION_CODE]))
+    if missing:
+        msg = f"flow_map: region codes in flows with no centroid: {missing[:10]}"
+        raise DataError(msg)
+    where = {r[0]: r[1:] for r in cent.iter_rows()}
+    vmax = float(od["v"].max()) if od.height else 1.0
+    label = legend or "流量"
+    features = []
+    for o, d, v, _ in od.iter_rows():
+        (oname, ox, oy), (dname, dx_, dy_) = where[o], where[d]
+        width = round(1.5 + (max_width - 1.5) * (v / vmax if vmax > 0 else 0), 1)
+        tip = (
+            f"<b>{html.escape(oname)} → {html.escape(dname)}</b><br>"
+            f"{html.escape(label)}：{html.escape(fmt_one(v))}"
+        )
+        geom = {"type": "LineString", "coordinates": _arc(ox, oy, dx_, dy_)}
+        features.append({"type": "Feature", "geometry": geom, "properties": {"t": tip, "w": width}})
+    if boundaries is not None:
+        boundaries = _as_gdf(boundaries, "boundaries")
+        outline_geoms = _prepare_geoms(boundaries, 0.0001, tiles)
+        bounds = _total_bounds(outline_geoms)
+    else:
+        outline_geoms = None
+        bounds = (cent["lon"].min(), cent["lat"].min(), cent["lon"].max(), cent["lat"].max())
+    m = _base_map(bounds, tiles)
+    if outline_geoms is not None:
+        outlines = [_feature(g, {}) for g in outline_geoms if g is not None and not g.is_empty]
+        m.add_child(_GeoJsonLayer(outlines, _OUTLINE_STYLE, "outlines"))
+    m.add_child(_GeoJsonLayer(features, {"color": color, "opacity": 0.7}, "flows"))
+    rows = []
+    if od.height:
+        for q in (1.0, 0.5, 0.1):
+            w = 1.5 + (max_width - 1.5) * q
+            rows.append(
+                f'<div><i style="background:{color};height:{w:.0f}px;border:0;'
+                f'vertical-align:middle"></i>{html.escape(fmt_one(vmax * q))}</div>'
+            )
+    notes = [f"显示最大的 {od.height} 条流向"]
+    if withheld:
+        notes.append(f"{withheld} 条流向小于阈值，已抑制未显示")
+    content = (f'<div class="t">{html.escape(legend)}</div>' if legend else "") + "".join(rows)
+    content += "".join(f"<div>{html.escape(n)}</div>" for n in notes)
+    m.add_child(_Control(content))
+    return m
