@@ -18,7 +18,8 @@ Planted truths (the ``services`` section of ``truth.json``)::
       "delivery": [person_key, ...],        # those of them on the disability register
       "conflicts": [{"person_key", "field", "kind", "application_ids"}, ...],
       "promotable": {"rules": {field: level}, "changes": [
-          {"person_key", "field", "new_value", "max_level", "promote"}, ...]},
+          {"person_key", "field", "new_value", "max_level", "level_reached", "in_master",
+           "promote"}, ...]},   # promote = level reached and the master has the field
       "association": {"pairs": [{"antecedent", "consequent", "window_days", "rate"}, ...]}
     }
 
@@ -345,7 +346,10 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
                     "field": field,
                     "new_value": new,
                     "max_level": max_level,
-                    "promote": _LEVELS.index(max_level) >= _LEVELS.index(_RULES[field]),
+                    "level_reached": _LEVELS.index(max_level) >= _LEVELS.index(_RULES[field]),
+                    "in_master": field in reg.columns,
+                    "promote": field in reg.columns
+                    and _LEVELS.index(max_level) >= _LEVELS.index(_RULES[field]),
                 }
             )
 
