@@ -1,0 +1,512 @@
+"""Loading a dataset: locate, read, map columns, convert, validate, report."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import polars as pl
+
+from govanalytics.data._convert import convert, target_dtype
+from govanalytics.data._read import RawTable, read_table
+from govanalytics.data._report import LoadReport
+from govanalytics.data._schema import Schema
+from govanalytics.data._validate import column_checks, duplicate_problems, run_checks
+from govanalytics.data.schemas import SCHEMAS
+from govanalytics.errors import DataError, ParameterError, SchemaError
+
+#: Separator used when several source columns are joined into one (``column_map`` lists).
+JOIN_SEPARATOR = "\n"
+
+ColumnMap = Mapping[str, str | Sequence[str]]
+References = Mapping[str, pl.DataFrame | Sequence[object]]
+
+
+def get_schema(dataset: str | Schema) -> Schema:
+    """The schema called ``dataset`` (or ``dataset`` itself when it is a Schema)."""
+    if isinstance(dataset, Schema):
+        return dataset
+    try:
+        return SCHEMAS[dataset]
+    except KeyError:
+        msg = f"dataset: unknown dataset {dataset!r}; known datasets are {sorted(SCHEMAS)}"
+        raise ParameterError(msg) from None
+
+
+def _listing(folder: Path) -> str:
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist"
+    files = sorted(
+        str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.name[0] != "."
+    )
+    if not files:
+        return f"the folder {folder} is empty"
+    shown = ", ".join(files[:30]) + (f" and {len(files) - 30} more" if len(files) > 30 else "")
+    return f"files in {folder}: {shown}"
+
+
+def resolve_path(
+    schema: Schema, *, data_dir: str | os.PathLike | None, path: str | os.PathLike | None
+) -> Path:
+    """The file to read: ``path`` if given, else ``schema.default_file`` inside ``data_dir``.
+
+    When the default file is missing but a file of the same name with another supported
+    suffix exists (``comments.csv`` instead of ``comments.parquet``), that file is used.
+
+    Raises
+    ------
+    DataError
+        The file does not exist; for a data folder the message lists the files there.
+    ParameterError
+        Neither ``data_dir`` nor ``path`` was given.
+    """
+    if path is not None:
+        p = Path(path)
+        if not p.is_file():
+            where = _listing(p.parent) if p.parent.is_dir() else f"{p.parent} does not exist"
+            msg = f"{p}: file not found ({where})"
+            raise DataError(msg)
+        return p
+    if data_dir is None:
+        msg = f"give data_dir= (a data folder) or path= (a file) to load {schema.name!r}"
+        raise ParameterError(msg)
+    folder = Path(data_dir)
+    p = folder / schema.default_file
+    if p.is_file():
+        return p
+    stem = p.with_suffix("")
+    for suffix in (".parquet", ".csv", ".xlsx", ".xls", ".geojson", ".shp"):
+        alt = stem.with_suffix(suffix)
+        if alt.is_file():
+            return alt
+    msg = (
+        f"{p}: file not found for dataset {schema.name!r} ({schema.label_zh}) in data_dir "
+        f"{folder}; {_listing(folder)}"
+    )
+    raise DataError(msg)
+
+
+def _norm(name: str) -> str:
+    return name.strip().casefold().replace(" ", "_")
+
+
+def plan_columns(
+    schema: Schema,
+    found: Sequence[str],
+    column_map: ColumnMap | None,
+    report: LoadReport,
+) -> tuple[dict[str, str | list[str]], list[dict]]:
+    """Decide which source column(s) feed each canonical column.
+
+    Order of precedence: ``column_map`` entries; a source column already called by the
+    canonical name; a declared alias or the Chinese label (case and surrounding spaces
+    ignored). Source columns not used are dropped and listed in the report.
+
+    Returns
+    -------
+    tuple
+        ``{canonical: source name or list of names to join}`` and the problems found
+        (missing required columns, mapping to columns that are not in the file).
+    """
+    problems: list[dict] = []
+    plan: dict[str, str | list[str]] = {}
+    names = set(schema.column_names)
+    found = list(found)
+    for key, value in (column_map or {}).items():
+        if isinstance(value, str):
+            source, canonical = key, value
+            sources = [source]
+        else:
+            canonical, sources = key, list(value)
+            source = None
+        if canonical not in names:
+            msg = (
+                f"column_map: {canonical!r} is not a column of dataset {schema.name!r}; "
+                f"its columns are {schema.column_names}"
+            )
+            raise ParameterError(msg)
+        missing = [s for s in sources if s not in found]
+        if missing:
+            problems.append(
+                {
+                    "rows": [],
+                    "column": canonical,
+                    "message": f"column_map names source column(s) {missing} which are not "
+                    f"in the file; the file has columns {found}",
+                }
+            )
+            continue
+        if canonical in plan:
+            msg = f"column_map: two entries map to {canonical!r}"
+            raise ParameterError(msg)
+        plan[canonical] = source if source is not None else sources
+    used = {s for v in plan.values() for s in ([v] if isinstance(v, str) else v)}
+    by_norm: dict[str, str] = {}
+    for f in found:
+        by_norm.setdefault(_norm(f), f)
+    for col in schema.columns:
+        if col.name in plan:
+            continue
+        for candidate in (col.name, *col.aliases, col.label_zh):
+            if not candidate:
+                continue
+            hit = candidate if candidate in found else by_norm.get(_norm(candidate))
+            if hit is not None and hit not in used:
+                plan[col.name] = hit
+                used.add(hit)
+                break
+    for canonical, source in plan.items():
+        if isinstance(source, str) and source != canonical:
+            report.mapped_columns[source] = canonical
+        elif not isinstance(source, str):
+            report.mapped_columns[" + ".join(source)] = canonical
+    free = [f for f in found if f not in used]
+    report.dropped_columns = free
+    for col in schema.columns:
+        if col.name in plan:
+            continue
+        if col.required:
+            hint = difflib.get_close_matches(col.name, free, n=1, cutoff=0.5)
+            suggestion = (
+                f"column_map={{{hint[0]!r}: {col.name!r}}}"
+                if hint
+                else f"column_map={{'<your column>': {col.name!r}}}"
+            )
+            label = f" ({col.label_zh})" if col.label_zh else ""
+            problems.append(
+                {
+                    "rows": [],
+                    "column": col.name,
+                    "message": f"required column {col.name!r}{label} is missing; the file has "
+                    f"columns {found}; map yours with {suggestion}",
+                }
+            )
+        else:
+            report.notes.append(f"optional column {col.name!r} absent: filled with nulls")
+    return plan, problems
+
+
+def _reference_values(
+    schema: Schema,
+    present: Sequence[str],
+    *,
+    data_dir: str | os.PathLike | None,
+    references: References | None,
+    report: LoadReport,
+) -> dict[str, list[object]]:
+    """Allowed values of every column with a ``references`` declaration that can be checked."""
+    out: dict[str, list[object]] = {}
+    cache: dict[str, list[object]] = {}
+    for col in schema.columns:
+        if col.references is None or col.name not in present:
+            continue
+        table, _, ref_col = col.references.partition(".")
+        if table not in cache:
+            values = None
+            if references is not None and table in references:
+                given = references[table]
+                if isinstance(given, pl.DataFrame):
+                    if ref_col not in given.columns:
+                        msg = f"references[{table!r}]: frame has no column {ref_col!r}"
+                        raise ParameterError(msg)
+                    values = given[ref_col].cast(pl.String).to_list()
+                else:
+                    values = [str(v) for v in given]
+            elif data_dir is not None:
+                ref_path = Path(data_dir) / get_schema(table).default_file
+                if ref_path.is_file() and ref_path.suffix == ".parquet":
+                    values = (
+                        pl.scan_parquet(ref_path)
+                        .select(pl.col(ref_col).cast(pl.String))
+                        .collect()[ref_col]
+                        .to_list()
+                    )
+                else:
+                    report.notes.append(
+                        f"reference check of {col.name!r} against {col.references} skipped: "
+                        f"{ref_path} not found"
+                    )
+            else:
+                report.notes.append(
+                    f"reference check of {col.name!r} against {col.references} skipped: no "
+                    f"{table} table (pass data_dir= or references={{{table!r}: frame}})"
+                )
+            if values is not None:
+                cache[table] = values
+        if table in cache:
+            out[col.name] = cache[table]
+    return out
+
+
+def prepare(
+    raw: RawTable,
+    schema: Schema,
+    *,
+    column_map: ColumnMap | None,
+    report: LoadReport,
+) -> tuple[pl.LazyFrame, list[str], dict[str, dict[str, pl.Expr]], list[dict]]:
+    """Map and convert a raw table lazily.
+
+    Returns
+    -------
+    tuple
+        The staged frame (canonical columns plus ``__failed_<c>`` and ``__shown_<c>``
+        helper columns), the canonical columns present, the repair flags by column and
+        kind, and the mapping problems.
+    """
+    src_schema = raw.frame.collect_schema()
+    plan, problems = plan_columns(schema, list(src_schema.names()), column_map, report)
+    exprs: list[pl.Expr] = []
+    repairs: dict[str, dict[str, pl.Expr]] = {}
+    present = []
+    for col in schema.columns:
+        source = plan.get(col.name)
+        if source is None:
+            exprs.append(pl.lit(None, dtype=target_dtype(col)).alias(col.name))
+            continue
+        if isinstance(source, str):
+            raw_expr, dtype = pl.col(source), src_schema[source]
+        else:
+            parts = [pl.col(s).cast(pl.String).str.strip_chars() for s in source]
+            raw_expr = pl.concat_str(parts, separator=JOIN_SEPARATOR, ignore_nulls=True)
+            dtype = pl.String
+        conv = convert(raw_expr, dtype, col)
+        present.append(col.name)
+        exprs += [
+            conv.value,
+            conv.failed.alias(f"__failed_{col.name}"),
+            conv.shown.alias(f"__shown_{col.name}"),
+        ]
+        repairs[col.name] = conv.repairs
+    return raw.frame.select(exprs), present, repairs, problems
+
+
+def _count_repairs(
+    staged: pl.LazyFrame | pl.DataFrame, repairs: dict[str, dict[str, pl.Expr]], report
+) -> None:
+    flags = [
+        expr.fill_null(False).sum().alias(f"{col}\x00{kind}")
+        for col, kinds in repairs.items()
+        for kind, expr in kinds.items()
+    ]
+    if not flags:
+        return
+    lazy = staged.lazy() if isinstance(staged, pl.DataFrame) else staged
+    # repair flags are written on source expressions: evaluate them on the raw frame
+    counts = lazy.select(flags).collect(engine="streaming").row(0, named=True)
+    for key, n in counts.items():
+        col, kind = key.split("\x00")
+        report.add_repair(col, kind, n)
+
+
+def load_with_report(
+    dataset: str,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    path: str | os.PathLike | None = None,
+    column_map: ColumnMap | None = None,
+    sheet: str | int | None = None,
+    references: References | None = None,
+    repair_geometry: bool = False,
+) -> tuple[pl.DataFrame, LoadReport]:
+    """Load a dataset, validated against its schema, with a report of what was repaired.
+
+    Parameters
+    ----------
+    dataset
+        Dataset name, a key of :data:`~govanalytics.data.SCHEMAS` (``"clinic_counts"``, …).
+    data_dir
+        A data folder laid out like the sample city; the file is ``schema.default_file``
+        inside it (or the same name with a ``.csv``/``.xlsx`` suffix). Also where
+        referenced tables (regions) are found for code checks.
+    path
+        A file of your own (CSV, Excel or Parquet; for geometry datasets GeoJSON, Shapefile
+        or GeoParquet). Takes precedence over ``data_dir`` for the file to read.
+    column_map
+        ``{your column: canonical column}``; to join several columns into one, give
+        ``{canonical column: [your columns, ...]}`` — values are joined with a newline
+        (:data:`JOIN_SEPARATOR`), empty parts skipped (e.g. hotline exports with 标题 and
+        内容: ``{"text": ["标题", "内容"]}``). Declared aliases and the Chinese labels of
+        the schema are recognised without a mapping. Source columns not in the schema are
+        dropped and listed in ``LoadReport.dropped_columns``.
+    sheet
+        Excel sheet name, or 0-based index; default the first sheet.
+    references
+        Tables for code checks when there is no ``data_dir``, e.g.
+        ``{"regions": regions_frame}``. Without either, the check is skipped and a note
+        says so.
+    repair_geometry
+        Geometry datasets only: make invalid polygons valid (counted as a repair).
+
+    Returns
+    -------
+    tuple[polars.DataFrame, LoadReport]
+        The frame with exactly the schema's columns, in declared order and types (optional
+        columns absent from the file are filled with nulls), and the report. Geometry
+        datasets return a :class:`geopandas.GeoDataFrame` instead (see
+        :func:`load_boundaries`).
+
+    Raises
+    ------
+    SchemaError
+        Listing every problem found: file, 1-based data rows (header excluded), column and
+        what is wrong; values of ``id_number``, ``phone`` and ``name`` are masked.
+    DataError
+        The file is missing, empty, or cannot be decoded or parsed.
+    """
+    schema = get_schema(dataset)
+    if schema.geometry:
+        from govanalytics.data._geo import load_geo
+
+        return load_geo(
+            schema,
+            data_dir=data_dir,
+            path=path,
+            column_map=column_map,
+            references=references,
+            repair_geometry=repair_geometry,
+        )
+    file = resolve_path(schema, data_dir=data_dir, path=path)
+    raw = read_table(file, sheet=sheet)
+    return _finish(raw, schema, data_dir, column_map, references)
+
+
+def _finish(
+    raw: RawTable,
+    schema: Schema,
+    data_dir,
+    column_map: ColumnMap | None,
+    references: References | None,
+    extra_problems: Sequence[dict] = (),
+) -> tuple[pl.DataFrame, LoadReport]:
+    report = LoadReport(
+        source=raw.source,
+        dataset=schema.name,
+        format=raw.format,
+        encoding=raw.encoding,
+        sheet=raw.sheet,
+    )
+    staged_lazy, present, repairs, problems = prepare(
+        raw, schema, column_map=column_map, report=report
+    )
+    source = raw.source
+    if raw.format == "excel":
+        source += " (data row 1 = sheet row 2)"
+    if problems and not present:
+        raise SchemaError(source, problems)
+    raw_df = raw.frame.collect()
+    report.rows_read = raw_df.height
+    if raw_df.height == 0:
+        msg = f"{raw.source}: the file has no data rows (only a header)"
+        raise DataError(msg)
+    staged = staged_lazy.collect()
+    _count_repairs(raw_df, repairs, report)
+    refs = _reference_values(
+        schema, present, data_dir=data_dir, references=references, report=report
+    )
+    checks = column_checks(schema, present, references=refs)
+    problems += run_checks(staged.lazy(), checks)
+    problems += list(extra_problems)
+    keys = [k for k in schema.unique if k in present]
+    if keys and len(keys) == len(schema.unique):
+        problems += duplicate_problems(staged.lazy().select(keys), keys)
+    if problems:
+        raise SchemaError(source, problems)
+    return staged.select(schema.column_names), report
+
+
+def load(
+    dataset: str,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    path: str | os.PathLike | None = None,
+    column_map: ColumnMap | None = None,
+    sheet: str | int | None = None,
+    references: References | None = None,
+    repair_geometry: bool = False,
+) -> pl.DataFrame:
+    """Load a dataset validated against its schema (see :func:`load_with_report`).
+
+    Examples
+    --------
+    >>> from govanalytics.data import load
+    >>> clinic = load("clinic_counts", data_dir="data/sample")  # doctest: +SKIP
+    >>> mine = load("comments", path="热线工单.xlsx",
+    ...             column_map={"text": ["标题", "内容"]})  # doctest: +SKIP
+    """
+    frame, _ = load_with_report(
+        dataset,
+        data_dir=data_dir,
+        path=path,
+        column_map=column_map,
+        sheet=sheet,
+        references=references,
+        repair_geometry=repair_geometry,
+    )
+    return frame
+
+
+def scan(
+    dataset: str,
+    *,
+    data_dir: str | os.PathLike | None = None,
+    path: str | os.PathLike | None = None,
+    column_map: ColumnMap | None = None,
+    references: References | None = None,
+    check_values: bool = True,
+    check_unique: bool = False,
+) -> pl.LazyFrame:
+    """Scan a large Parquet dataset lazily, checked against its schema.
+
+    Column names and types are checked from the file's metadata without reading data.
+    With ``check_values`` (default) one streaming aggregate pass counts, per column, values
+    that fail conversion, empty values, values out of range, codes not allowed, pattern
+    mismatches and unknown region codes; only when a count is non-zero are the offending
+    rows (at most 1000 per check) collected for the message. Repairs made by the
+    conversion are not reported here; use :func:`load_with_report` for that.
+
+    Parameters
+    ----------
+    dataset, data_dir, path, column_map, references
+        As in :func:`load_with_report`; the file must be Parquet.
+    check_values
+        Run the value checks (one pass over the data). ``False`` checks names and types only.
+    check_unique
+        Also check the unique key (a full group-by: costly on hundreds of millions of rows).
+
+    Returns
+    -------
+    polars.LazyFrame
+        Canonical columns in declared order and types.
+
+    Raises
+    ------
+    SchemaError
+        Listing every problem found (rows are 1-based rows of the file).
+    """
+    schema = get_schema(dataset)
+    if schema.geometry:
+        msg = f"dataset: {dataset!r} carries geometry; use load_boundaries(dataset={dataset!r})"
+        raise ParameterError(msg)
+    file = resolve_path(schema, data_dir=data_dir, path=path)
+    raw = read_table(file)
+    if raw.format != "parquet":
+        msg = f"path: scan() reads Parquet only; {file} is {raw.format}: use load() for it"
+        raise ParameterError(msg)
+    report = LoadReport(source=raw.source, dataset=schema.name, format=raw.format)
+    staged, present, _repairs, problems = prepare(raw, schema, column_map=column_map, report=report)
+    if problems and not present:
+        raise SchemaError(raw.source, problems)
+    if check_values:
+        refs = _reference_values(
+            schema, present, data_dir=data_dir, references=references, report=report
+        )
+        problems += run_checks(staged, column_checks(schema, present, references=refs))
+    keys = [k for k in schema.unique if k in present]
+    if check_unique and keys and len(keys) == len(schema.unique):
+        problems += duplicate_problems(staged.select(keys), keys)
+    if problems:
+        raise SchemaError(raw.source, problems)
+    return staged.select(schema.column_names)

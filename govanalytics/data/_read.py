@@ -1,0 +1,221 @@
+"""Readers of tabular files: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), Excel, Parquet.
+
+Text formats (CSV, Excel) are read with every column as text, so that conversion to the
+schema types can name the exact rows that fail; Parquet keeps its own types and is scanned
+lazily.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from govanalytics.errors import DataError
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+_MAGIC = {
+    b"PK\x03\x04": "a ZIP archive (an .xlsx workbook?)",
+    b"\xd0\xcf\x11\xe0": "a legacy Office file (an .xls workbook?)",
+    b"PAR1": "a Parquet file",
+    b"%PDF": "a PDF document",
+}
+
+
+@dataclass
+class RawTable:
+    """A table as read from its file, before mapping and conversion."""
+
+    frame: pl.LazyFrame
+    format: str
+    source: str
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+def _plausible_chinese(text: str) -> bool:
+    """Whether text decoded as GB18030 looks like Chinese text rather than noise."""
+    odd = 0
+    other = 0
+    for ch in text:
+        o = ord(ch)
+        if o < 0x80:
+            continue
+        other += 1
+        if not (
+            0x4E00 <= o <= 0x9FFF  # CJK unified ideographs
+            or 0x3400 <= o <= 0x4DBF  # extension A
+            or 0x3000 <= o <= 0x303F  # CJK punctuation
+            or 0xFF00 <= o <= 0xFFEF  # full-width forms
+            or 0x2000 <= o <= 0x206F  # general punctuation
+            or o in (0xB7, 0xD7, 0xF7, 0x2116, 0x2103)
+            or 0x2460 <= o <= 0x24FF  # circled numbers
+            or 0x2160 <= o <= 0x217F  # roman numerals
+        ):
+            odd += 1
+    return other == 0 or odd / other < 0.05
+
+
+def decode_text(data: bytes, source: str) -> tuple[str, str]:
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    source
+        File name for messages.
+
+    Returns
+    -------
+    tuple[str, str]
+        The text and the encoding used.
+
+    Raises
+    ------
+    DataError
+        When the bytes are binary or neither valid UTF-8 nor meaningful GB18030; the
+        message says what the file looks like.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            msg = f"{source}: this is not a CSV text file, it looks like {what}"
+            raise DataError(msg)
+    if b"\x00" in data[:65536]:
+        msg = f"{source}: this is not a CSV text file (it contains binary NUL bytes)"
+        raise DataError(msg)
+    try:
+        return data.decode("utf-8", errors="strict"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        text = data.decode("gb18030", errors="strict")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _plausible_chinese(text):
+        return text, "gb18030"
+    guess = ""
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best is not None:
+            guess = f" (it may be {best.encoding})"
+    except Exception:
+        guess = ""
+    msg = (
+        f"{source}: cannot decode the file as UTF-8 (byte {utf8_error.start}: "
+        f"{utf8_error.reason}) nor as GBK/GB18030 Chinese text{guess}. "
+        "Hint: save it as 'CSV UTF-8' and load it again."
+    )
+    raise DataError(msg)
+
+
+def _separator(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    return "\t" if header.count("\t") > header.count(",") else ","
+
+
+def read_csv(path: Path) -> RawTable:
+    """Read a CSV file with every column as text (encoding detected)."""
+    data = path.read_bytes()
+    if not data.strip():
+        msg = f"{path}: the file is empty"
+        raise DataError(msg)
+    text, encoding = decode_text(data, str(path))
+    if not text.strip().strip("\ufeff"):
+        msg = f"{path}: the file is empty"
+        raise DataError(msg)
+    try:
+        frame = pl.read_csv(text.encode("utf-8"), infer_schema=False, separator=_separator(text))
+    except pl.exceptions.PolarsError as exc:
+        msg = f"{path}: cannot read as CSV ({encoding}): {exc}"
+        raise DataError(msg) from exc
+    frame = frame.rename({c: c.strip().strip("\ufeff") for c in frame.columns})
+    return RawTable(frame.lazy(), "csv", str(path), encoding=encoding)
+
+
+def excel_sheets(path: Path) -> list[str]:
+    """Sheet names of a workbook."""
+    import fastexcel
+
+    try:
+        return list(fastexcel.read_excel(str(path)).sheet_names)
+    except Exception as exc:
+        msg = f"{path}: cannot open as an Excel workbook: {exc}"
+        raise DataError(msg) from exc
+
+
+def read_excel(path: Path, sheet: str | int | None = None) -> RawTable:
+    """Read one sheet of an Excel workbook (``.xlsx`` or legacy ``.xls``) as text.
+
+    Parameters
+    ----------
+    path
+        The workbook.
+    sheet
+        Sheet name, or 0-based index; ``None`` reads the first sheet.
+    """
+    if path.stat().st_size == 0:
+        msg = f"{path}: the file is empty"
+        raise DataError(msg)
+    names = excel_sheets(path)
+    if sheet is None:
+        name = names[0]
+    elif isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            msg = f"{path}: no sheet with index {sheet} (0-based); sheets are {names}"
+            raise DataError(msg)
+        name = names[sheet]
+    else:
+        if sheet not in names:
+            msg = f"{path}: no sheet named {sheet!r}; sheets are {names}"
+            raise DataError(msg)
+        name = sheet
+    try:
+        frame = pl.read_excel(path, sheet_name=name, infer_schema_length=0, raise_if_empty=False)
+    except Exception as exc:
+        msg = f"{path}, sheet {name!r}: cannot read: {exc}"
+        raise DataError(msg) from exc
+    if frame.width == 0:
+        msg = f"{path}, sheet {name!r}: the sheet is empty"
+        raise DataError(msg)
+    frame = frame.rename({c: str(c).strip() for c in frame.columns})
+    return RawTable(frame.lazy(), "excel", f"{path}, sheet {name!r}", sheet=name)
+
+
+def scan_parquet(path: Path) -> RawTable:
+    """Scan a Parquet file lazily (its schema is read, not its data)."""
+    if path.stat().st_size == 0:
+        msg = f"{path}: the file is empty"
+        raise DataError(msg)
+    try:
+        frame = pl.scan_parquet(path)
+        frame.collect_schema()
+    except Exception as exc:
+        msg = f"{path}: cannot read as Parquet: {exc}"
+        raise DataError(msg) from exc
+    return RawTable(frame, "parquet", str(path))
+
+
+def read_table(path: Path, *, sheet: str | int | None = None) -> RawTable:
+    """Read any supported tabular file by its suffix."""
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        return read_csv(path)
+    if suffix in EXCEL_SUFFIXES:
+        return read_excel(path, sheet)
+    if suffix in PARQUET_SUFFIXES:
+        return scan_parquet(path)
+    known = CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES
+    msg = f"{path}: unsupported file type {suffix!r}; supported: {', '.join(known)}"
+    raise DataError(msg)

@@ -1,0 +1,97 @@
+"""What a load did: the source, its encoding, the repairs made and the columns dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+
+@dataclass
+class LoadReport:
+    """A record of one load: where the data came from and every repair made to it.
+
+    Repairs are the allowed, harmless fixes the loader makes instead of failing (trimmed
+    whitespace, full-width digits, non-ISO date forms, yes/no words, thousands separators);
+    they are counted per column and kind, never made silently.
+
+    Parameters
+    ----------
+    source
+        The file read (with the sheet for Excel).
+    dataset
+        Dataset name (a key of :data:`~govanalytics.data.SCHEMAS`).
+    format
+        ``"csv"``, ``"excel"``, ``"parquet"``, ``"geojson"``, ``"shapefile"`` or
+        ``"geoparquet"``.
+    encoding
+        Text encoding used (``"utf-8"``, ``"utf-8-sig"``, ``"gb18030"``) for text formats.
+    sheet
+        Excel sheet read.
+    rows_read
+        Data rows read (header excluded).
+    repairs
+        ``{(column, kind): count}``.
+    dropped_columns
+        Source columns not in the schema, dropped from the canonical frame.
+    mapped_columns
+        ``{source column: canonical column}`` for every renamed column.
+    notes
+        Anything else worth knowing (checks skipped, optional columns filled with nulls).
+    """
+
+    source: str
+    dataset: str
+    format: str
+    encoding: str | None = None
+    sheet: str | None = None
+    rows_read: int = 0
+    repairs: dict[tuple[str, str], int] = field(default_factory=dict)
+    dropped_columns: list[str] = field(default_factory=list)
+    mapped_columns: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def add_repair(self, column: str, kind: str, count: int) -> None:
+        """Add ``count`` repairs of ``kind`` in ``column`` (ignored when zero)."""
+        if count:
+            key = (column, kind)
+            self.repairs[key] = self.repairs.get(key, 0) + int(count)
+
+    @property
+    def n_repairs(self) -> int:
+        """Total number of repaired cells."""
+        return sum(self.repairs.values())
+
+    def to_frame(self) -> pl.DataFrame:
+        """Repairs as a table with columns ``column``, ``kind``, ``count``."""
+        rows = sorted(self.repairs.items())
+        return pl.DataFrame(
+            {
+                "column": [c for (c, _), _n in rows],
+                "kind": [k for (_, k), _n in rows],
+                "count": [n for _, n in rows],
+            },
+            schema={"column": pl.String, "kind": pl.String, "count": pl.Int64},
+        )
+
+    def __str__(self) -> str:
+        head = f"{self.dataset} from {self.source} ({self.format}"
+        if self.encoding:
+            head += f", encoding {self.encoding}"
+        if self.sheet is not None:
+            head += f", sheet {self.sheet!r}"
+        lines = [head + f"): {self.rows_read} rows read"]
+        if self.mapped_columns:
+            pairs = ", ".join(f"{s!r} → {c}" for s, c in self.mapped_columns.items())
+            lines.append(f"  columns mapped: {pairs}")
+        if self.repairs:
+            lines.append(f"  repairs ({self.n_repairs} cells):")
+            for (column, kind), n in sorted(self.repairs.items()):
+                lines.append(f"    - {column}: {kind} × {n}")
+        else:
+            lines.append("  no repairs")
+        if self.dropped_columns:
+            lines.append(f"  dropped columns (not in schema): {self.dropped_columns}")
+        for note in self.notes:
+            lines.append(f"  note: {note}")
+        return "\n".join(lines)

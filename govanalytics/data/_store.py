@@ -1,0 +1,152 @@
+"""The two stores: master data (基础主数据库) and dynamic data (业务动态数据库).
+
+Master data is static and verified (regions, boundaries, the population register,
+capacities, grid cells, market share); dynamic data are events (applications, portal
+activity, comments, device counts, origin–destination counts, clinic counts). Each store
+serves only its own datasets, so a notebook says which kind of data it reads.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, ClassVar
+
+import geopandas as gpd
+import polars as pl
+
+from govanalytics.data._load import get_schema, load_with_report, resolve_path, scan
+from govanalytics.data._report import LoadReport
+from govanalytics.data._schema import Schema, Store
+from govanalytics.data.schemas import DYNAMIC_DATASETS, MASTER_DATASETS
+from govanalytics.errors import ParameterError
+
+_NAMES = {"master": "MasterStore", "dynamic": "DynamicStore"}
+_ZH = {"master": "基础主数据库", "dynamic": "业务动态数据库"}
+
+
+class _DataStore:
+    """A folder of datasets of one kind (master or dynamic)."""
+
+    kind: ClassVar[Store]
+    datasets: ClassVar[tuple[str, ...]]
+
+    def __init__(self, data_dir: str | os.PathLike) -> None:
+        self.data_dir = Path(data_dir)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.data_dir)!r})"
+
+    def _schema(self, name: str) -> Schema:
+        schema = get_schema(name)
+        if schema.store != self.kind:
+            other = _NAMES[schema.store]
+            msg = (
+                f"name: {name!r} is {schema.store} data ({_ZH[schema.store]}), not "
+                f"{self.kind} data; load it from {other}, not {type(self).__name__}"
+            )
+            raise ParameterError(msg)
+        return schema
+
+    def path(self, name: str) -> Path:
+        """The file of dataset ``name`` in this store (it may not exist yet)."""
+        return self.data_dir / self._schema(name).default_file
+
+    def exists(self, name: str) -> bool:
+        """Whether dataset ``name`` has a file in this store."""
+        try:
+            resolve_path(self._schema(name), data_dir=self.data_dir, path=None)
+        except Exception:
+            return False
+        return True
+
+    def load_with_report(self, name: str, **kw: Any) -> tuple[Any, LoadReport]:
+        """Load dataset ``name`` with its report (keywords as :func:`load_with_report`)."""
+        self._schema(name)
+        return load_with_report(name, data_dir=self.data_dir, **kw)
+
+    def load(self, name: str, **kw: Any) -> pl.DataFrame | gpd.GeoDataFrame:
+        """Load dataset ``name``, validated (a GeoDataFrame for geometry datasets)."""
+        return self.load_with_report(name, **kw)[0]
+
+    def scan(self, name: str, **kw: Any) -> pl.LazyFrame:
+        """Scan dataset ``name`` lazily (Parquet; keywords as :func:`scan`)."""
+        self._schema(name)
+        return scan(name, data_dir=self.data_dir, **kw)
+
+
+class MasterStore(_DataStore):
+    """Master data (基础主数据库): static, verified reference tables; readable and writable.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder (its ``master/`` subfolder holds the files).
+
+    Examples
+    --------
+    >>> from govanalytics.data import MasterStore
+    >>> regions = MasterStore("data/sample").load("regions")  # doctest: +SKIP
+    """
+
+    kind: ClassVar[Store] = "master"
+    datasets: ClassVar[tuple[str, ...]] = MASTER_DATASETS
+
+    def write(self, name: str, frame: pl.DataFrame | gpd.GeoDataFrame) -> Path:
+        """Validate ``frame`` against the schema of ``name`` and replace its file atomically.
+
+        The frame is written to a temporary file beside the target, read back through the
+        loader (so that a frame breaking the schema never replaces good data), then moved
+        into place with :func:`os.replace`.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
+        """
+        schema = self._schema(name)
+        target = self.path(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}-", suffix=target.suffix, dir=target.parent
+        )
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            if schema.geometry:
+                if not isinstance(frame, gpd.GeoDataFrame):
+                    msg = f"frame: {name!r} carries geometry; pass a GeoDataFrame"
+                    raise ParameterError(msg)
+                if target.suffix == ".geojson":
+                    tmp.write_text(frame.to_json(drop_id=True), encoding="utf-8")
+                else:
+                    frame.to_parquet(tmp, index=False)
+            else:
+                if not isinstance(frame, pl.DataFrame):
+                    msg = f"frame: expected a polars DataFrame, got {type(frame).__name__}"
+                    raise ParameterError(msg)
+                frame.write_parquet(tmp)
+            load_with_report(name, path=tmp, data_dir=self.data_dir)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return target
+
+
+class DynamicStore(_DataStore):
+    """Dynamic data (业务动态数据库): events, read-only here.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder (its ``dynamic/`` subfolder holds the files).
+
+    Examples
+    --------
+    >>> from govanalytics.data import DynamicStore
+    >>> counts = DynamicStore("data/sample").scan("device_counts")  # doctest: +SKIP
+    """
+
+    kind: ClassVar[Store] = "dynamic"
+    datasets: ClassVar[tuple[str, ...]] = DYNAMIC_DATASETS
