@@ -416,7 +416,7 @@ def apply_promotion(
     )
     master = store.load("population_register")
     new, rows = promote_frame(master, plan)
-    audit_path = Path(store.path("population_register")).parent.parent / AUDIT_FILE
+    audit_path = Path(store.data_dir) / AUDIT_FILE
     previous = (
         pl.read_parquet(audit_path) if audit_path.exists() else pl.DataFrame(schema=_AUDIT_SCHEMA)
     )
