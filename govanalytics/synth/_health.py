@@ -84,8 +84,8 @@ def _seasonal_shape(weeks: list[dt.date], disease: str, rng: np.random.Generator
     for peak, height, width in _SEASONS[disease]:
         season_of = years + (woy > peak + 26)
         uniq = np.unique(season_of)
-        heights = dict(zip(uniq, height * rng.uniform(0.8, 1.2, len(uniq)), strict=True))
-        shifts = dict(zip(uniq, rng.integers(-1, 2, len(uniq)), strict=True))
+        heights = dict(zip(uniq, height * rng.uniform(0.95, 1.05, len(uniq)), strict=True))
+        shifts = dict(zip(uniq, rng.integers(0, 1, len(uniq)), strict=True))
         h = np.array([heights[s] for s in season_of])
         p = np.array([peak + shifts[s] for s in season_of])
         d = (woy - p + 26) % 52 - 26  # circular distance in weeks
@@ -140,7 +140,7 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
     pop = _population(city)  # D × A
 
     years_in = np.arange(n_weeks) / 52.18
-    trend = 1.0 + 0.025 * years_in  # mild growth of clinic use
+    trend = 1.0 + 0.015 * years_in  # mild growth of clinic use
     holiday = _holiday_factor(weeks)
     mu = np.empty((n_weeks, len(districts), len(AGE_GROUPS), len(diseases)))
     for k, disease in enumerate(diseases):

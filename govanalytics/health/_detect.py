@@ -1,0 +1,508 @@
+"""Early warning: EARS C1/C2/C3, Farrington / Noufaily GLMs, moving percentile, CUSUM.
+
+Every method works on many series at once (a series × week matrix) and answers, for each series
+and each of the latest ``periods`` weeks: observed, expected, upper bound, alarm, method and a
+note. A method that lacks history says so in ``note`` and falls back down the ladder
+
+    farrington / noufaily / moving_percentile  (≥ 3 years)
+      → EARS C2 (≥ 9 weeks) → EARS C1 (≥ 7 weeks) → CUSUM (≥ 3 weeks) → no verdict
+
+(after the EU SignalDetectionTool). ``alarm`` is null — never a silent ``False`` — when no
+method had enough history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from govanalytics.errors import ParameterError
+from govanalytics.health._glm import anscombe_residuals, fit_poisson_batch
+from govanalytics.health._series import WEEK, SeriesMatrix, to_matrix
+
+__all__ = ["DETECTION_METHODS", "flag_aberrations"]
+
+#: Methods :func:`flag_aberrations` accepts.
+DETECTION_METHODS = (
+    "farrington",
+    "noufaily",
+    "moving_percentile",
+    "ears_c1",
+    "ears_c2",
+    "ears_c3",
+    "cusum",
+    "auto",
+    "all",
+)
+SEASONAL_METHODS = ("farrington", "noufaily", "moving_percentile")
+_NAMES_ZH = {
+    "farrington": "Farrington",
+    "noufaily": "Farrington（Noufaily 改进）",
+    "moving_percentile": "移动百分位数",
+    "ears_c1": "EARS C1",
+    "ears_c2": "EARS C2",
+    "ears_c3": "EARS C3",
+    "cusum": "CUSUM",
+}
+
+
+@dataclass
+class _Result:
+    """One method's answer for n_s series × n_p target weeks."""
+
+    expected: np.ndarray
+    upper: np.ndarray
+    alarm: np.ndarray  # float: 1 alarm, 0 none, NaN no verdict
+    ok: np.ndarray  # bool: enough history for this method
+    note: np.ndarray  # object: extra note ('' when none)
+
+
+def _empty(n_s: int, n_p: int) -> _Result:
+    nan = np.full((n_s, n_p), np.nan)
+    note = np.full((n_s, n_p), "", dtype=object)
+    return _Result(nan.copy(), nan.copy(), nan.copy(), np.zeros((n_s, n_p), bool), note)
+
+
+def _years_back(t: int, k: int) -> int:
+    """Index of the week nearest the same calendar date ``k`` years before week ``t``.
+
+    Calendar years are 52.18 weeks long, so ``t - 52 k`` drifts by a week every five or six
+    years (and across ISO years with 53 weeks); this keeps the past windows on the season.
+    """
+    return t - round(k * 365.2425 / 7)
+
+
+# --------------------------------------------------------------------------------- EARS ---
+def _ears_stats(
+    mat: SeriesMatrix, t: int, *, lag: int, exclude_holidays: bool, min_sigma: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, sd and count of the 7-week baseline ending ``lag`` weeks before week ``t``."""
+    lo, hi = t - lag - 7, t - lag
+    if lo < 0:
+        n_s = mat.values.shape[0]
+        return np.full(n_s, np.nan), np.full(n_s, np.nan), np.zeros(n_s, int)
+    base = mat.values[:, lo:hi].copy()
+    if exclude_holidays and mat.holiday[lo:hi].any():
+        masked = base.copy()
+        masked[:, mat.holiday[lo:hi]] = np.nan
+        enough = (~np.isnan(masked)).sum(axis=1) >= 5
+        base = np.where(enough[:, None], masked, base)
+    n = (~np.isnan(base)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nanmean(np.where(n[:, None] > 0, base, 0.0), axis=1)
+        sd = np.nanstd(np.where(n[:, None] > 1, base, 0.0), axis=1, ddof=1)
+    sd = np.maximum(np.nan_to_num(sd), min_sigma)
+    return mean, sd, n
+
+
+def _ears(
+    mat: SeriesMatrix,
+    targets: list[int],
+    *,
+    variant: str,
+    threshold: float = 3.0,
+    c3_threshold: float = 2.0,
+    min_sigma: float = 0.5,
+    exclude_holidays: bool = True,
+) -> _Result:
+    n_s, n_p = mat.values.shape[0], len(targets)
+    out = _empty(n_s, n_p)
+    lag = 0 if variant == "c1" else 2
+    need = {"c1": 7, "c2": 9, "c3": 11}[variant]
+    hist = mat.history()
+    for j, t in enumerate(targets):
+        y = mat.values[:, t]
+        have = hist[:, t - 1] if t > 0 else np.zeros(n_s)
+        mean, sd, _ = _ears_stats(mat, t, lag=lag, exclude_holidays=exclude_holidays,
+                                  min_sigma=min_sigma)  # fmt: skip
+        out.expected[:, j] = mean
+        if variant == "c3":
+            prev = np.zeros(n_s)
+            for i in (1, 2):
+                m_i, s_i, _ = _ears_stats(mat, t - i, lag=2, exclude_holidays=exclude_holidays,
+                                          min_sigma=min_sigma)  # fmt: skip
+                z_i = (mat.values[:, t - i] - m_i) / s_i
+                prev += np.maximum(0.0, np.nan_to_num(z_i) - 1.0)
+            out.upper[:, j] = mean + sd * (1.0 + np.maximum(c3_threshold - prev, 0.0))
+            c3 = prev + np.maximum(0.0, (y - mean) / sd - 1.0)
+            alarm = c3 > c3_threshold
+        else:
+            out.upper[:, j] = mean + threshold * sd
+            alarm = y > out.upper[:, j]
+        ok = (have >= need) & ~np.isnan(y)
+        out.ok[:, j] = ok
+        out.alarm[:, j] = np.where(ok, alarm.astype(float), np.nan)
+    return out
+
+
+def _cusum(
+    mat: SeriesMatrix,
+    targets: list[int],
+    *,
+    k: float = 1.04,
+    h: float = 2.26,
+    min_sigma: float = 0.5,
+) -> _Result:
+    """CUSUM over up to the last 3 weeks, standardised by all earlier weeks (≥ 3 needed)."""
+    n_s, n_p = mat.values.shape[0], len(targets)
+    out = _empty(n_s, n_p)
+    hist = mat.history()
+    for j, t in enumerate(targets):
+        first = max(0, t - 2)
+        past = mat.values[:, : max(first, 0)]
+        n = (~np.isnan(past)).sum(axis=1) if past.size else np.zeros(n_s, int)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nanmean(np.where(n[:, None] > 0, past, 0.0), axis=1) if past.size else 0
+            sd = np.nanstd(np.where(n[:, None] > 1, past, 0.0), axis=1, ddof=1) if past.size else 0
+        sd = np.maximum(np.maximum(np.nan_to_num(sd), np.sqrt(np.maximum(mean, 0))), min_sigma)
+        s_prev = np.zeros(n_s)
+        for u in range(first, t):
+            z = np.nan_to_num((mat.values[:, u] - mean) / sd)
+            s_prev = np.maximum(0.0, s_prev + z - k)
+        y = mat.values[:, t]
+        s_now = np.maximum(0.0, s_prev + (y - mean) / sd - k)
+        out.expected[:, j] = mean
+        out.upper[:, j] = mean + sd * (h + k - s_prev)
+        ok = (n >= 3) & ~np.isnan(y) & (hist[:, t - 1] >= 3 if t > 0 else False)
+        out.ok[:, j] = ok
+        out.alarm[:, j] = np.where(ok, (s_now > h).astype(float), np.nan)
+    return out
+
+
+# ---------------------------------------------------------------- Farrington / Noufaily ---
+def _farrington(
+    mat: SeriesMatrix,
+    targets: list[int],
+    *,
+    flavour: str,
+    b: int = 5,
+    w: int = 3,
+    alpha: float = 0.05,
+    reweight_threshold: float | None = None,
+    seasonal_levels: int = 10,
+    past_weeks_not_included: int = 26,
+    limit54: tuple[int, int] = (5, 4),
+    min_years: int = 3,
+    exclude_holidays: bool = True,
+) -> _Result:
+    n_s, n_p = mat.values.shape[0], len(targets)
+    out = _empty(n_s, n_p)
+    if reweight_threshold is None:
+        reweight_threshold = 1.0 if flavour == "farrington" else 2.58
+    z = stats.norm.ppf(1 - alpha / 2)
+    n_t = mat.values.shape[1]
+    for j, t in enumerate(targets):
+        if flavour == "farrington":
+            idx = np.array(
+                [_years_back(t, k) + d for k in range(1, b + 1) for d in range(-w, w + 1)]
+            )
+        else:
+            idx = np.arange(_years_back(t, b) - w, t - past_weeks_not_included + 1)
+        idx = idx[(idx >= 0) & (idx < n_t)]
+        y0 = mat.values[:, t]
+        if idx.size < 3 * (2 * w + 1):
+            continue
+        ybase = mat.values[:, idx]
+        w0 = (~np.isnan(ybase)).astype(float)
+        if exclude_holidays:
+            w0[:, mat.holiday[idx]] = 0.0
+        trend = (idx - t) / (365.2425 / 7)
+        cols = [np.ones(idx.size), trend]
+        if flavour == "noufaily":
+            d = np.rint(((t - idx) * 7) % 365.2425 / 7).astype(int) % 52
+            in_window = (d <= w) | (d >= 52 - w)
+            span = 52 - 2 * w - 1
+            n_other = seasonal_levels - 1
+            level = np.where(in_window, 0, 1 + ((d - w - 1) * n_other) // span)
+            cols += [(level == lv).astype(float) for lv in range(1, seasonal_levels)]
+        x = np.column_stack(cols)
+        x_nt = np.delete(x, 1, axis=1)
+        n_valid = w0.sum(axis=1)
+        hist = mat.history()[:, t - 1]
+        enough = (hist >= min_years * 52 + w) & (n_valid >= 2 * (2 * w + 1))
+        # fit with trend, compute weights from Anscombe residuals, refit with and without trend
+        first = fit_poisson_batch(ybase, x, w0)
+        phi1 = np.maximum(first.phi, 1.0)
+        r = anscombe_residuals(ybase, first, phi1)
+        wr = np.where(r > reweight_threshold, 1.0 / np.maximum(r, 1e-6) ** 2, 1.0) * w0
+        gamma = n_valid / np.maximum(wr.sum(axis=1), 1e-12)
+        wr = wr * gamma[:, None]
+        fit_t = fit_poisson_batch(ybase, x, wr)
+        fit_n = fit_poisson_batch(ybase, x_nt, wr)
+        phi_t = np.maximum(fit_t.phi, 1.0)
+        se = np.sqrt(phi_t * fit_t.cov_unscaled[:, 1, 1])
+        p_trend = 2 * stats.norm.sf(np.abs(fit_t.beta[:, 1] / np.maximum(se, 1e-12)))
+        mu_t = np.exp(fit_t.beta[:, 0])
+        ymax = np.nanmax(np.where(w0 > 0, ybase, -np.inf), axis=1)
+        keep = (p_trend < 0.05) & (mu_t <= ymax) & (fit_t.dof > 0)
+        years_span = np.where(w0 > 0, -trend[None, :], 0).max(axis=1)
+        keep &= years_span >= 3  # a trend needs three years (Farrington et al. 1996)
+        phi = np.where(keep, phi_t, np.maximum(fit_n.phi, 1.0))
+        mu0 = np.where(keep, mu_t, np.exp(fit_n.beta[:, 0]))
+        var_eta = phi * np.where(keep, fit_t.cov_unscaled[:, 0, 0], fit_n.cov_unscaled[:, 0, 0])
+        if flavour == "farrington":
+            tau = phi / np.maximum(mu0, 1e-12) + var_eta
+            upper = mu0 * (1 + (2 / 3) * z * np.sqrt(tau)) ** 1.5
+        else:
+            size = mu0 / np.maximum(phi - 1.0, 1e-9)
+            nb = stats.nbinom.ppf(1 - alpha / 2, size, size / (size + mu0))
+            po = stats.poisson.ppf(1 - alpha / 2, mu0)
+            upper = np.where(phi > 1.0 + 1e-9, nb, po)
+        lo = max(0, t - limit54[1] + 1)
+        recent = np.nansum(mat.values[:, lo : t + 1], axis=1)
+        few = recent < limit54[0]
+        alarm = (y0 > upper) & ~few
+        ok = enough & ~np.isnan(y0)
+        out.expected[:, j] = mu0
+        out.upper[:, j] = upper
+        out.ok[:, j] = ok
+        out.alarm[:, j] = np.where(ok, alarm.astype(float), np.nan)
+        limit_note = f"近{limit54[1]}周合计不足{limit54[0]}例，按规则不报警；"
+        for s in np.nonzero(ok)[0]:
+            out.note[s, j] = (limit_note if few[s] else "") + ("基线含显著趋势" if keep[s] else "")
+    return out
+
+
+# ------------------------------------------------------------------- moving percentile ---
+def _moving_percentile(
+    mat: SeriesMatrix,
+    targets: list[int],
+    *,
+    years: int = 5,
+    half_window: int = 2,
+    percentile: float = 0.8,
+    min_years: int = 3,
+    exclude_holidays: bool = True,
+) -> _Result:
+    n_s, n_p = mat.values.shape[0], len(targets)
+    out = _empty(n_s, n_p)
+    n_t = mat.values.shape[1]
+    for j, t in enumerate(targets):
+        idx = np.array(
+            [
+                _years_back(t, k) + d
+                for k in range(1, years + 1)
+                for d in range(-half_window, half_window + 1)
+            ]
+        )
+        idx = idx[(idx >= 0) & (idx < n_t)]
+        y = mat.values[:, t]
+        if idx.size == 0:
+            continue
+        base = mat.values[:, idx].copy()
+        if exclude_holidays:
+            base[:, mat.holiday[idx]] = np.nan
+        n = (~np.isnan(base)).sum(axis=1)
+        safe = np.where(n[:, None] > 0, base, 0.0)
+        with np.errstate(invalid="ignore"):
+            upper = np.nanquantile(np.where(np.isnan(safe), np.nan, safe), percentile, axis=1)
+            med = np.nanmedian(np.where(np.isnan(safe), np.nan, safe), axis=1)
+        hist = mat.history()[:, t - 1]
+        ok = (
+            (hist >= min_years * 52 + half_window) & (n >= 2 * (2 * half_window + 1)) & ~np.isnan(y)
+        )
+        out.expected[:, j] = med
+        out.upper[:, j] = upper
+        out.ok[:, j] = ok
+        out.alarm[:, j] = np.where(ok, (y > upper).astype(float), np.nan)
+    return out
+
+
+# ----------------------------------------------------------------------------- dispatch ---
+_METHODS: dict[str, Callable[..., _Result]] = {
+    "farrington": lambda mat, tg, **o: _farrington(mat, tg, flavour="farrington", **o),
+    "noufaily": lambda mat, tg, **o: _farrington(mat, tg, flavour="noufaily", **o),
+    "moving_percentile": _moving_percentile,
+    "ears_c1": lambda mat, tg, **o: _ears(mat, tg, variant="c1", **o),
+    "ears_c2": lambda mat, tg, **o: _ears(mat, tg, variant="c2", **o),
+    "ears_c3": lambda mat, tg, **o: _ears(mat, tg, variant="c3", **o),
+    "cusum": _cusum,
+}
+_NEED = {
+    "farrington": "3 年",
+    "noufaily": "3 年",
+    "moving_percentile": "3 年",
+    "ears_c1": "7 周",
+    "ears_c2": "9 周",
+    "ears_c3": "11 周",
+    "cusum": "3 周",
+}
+_LADDER = ("ears_c2", "ears_c1", "cusum")
+
+
+def _run_with_ladder(
+    mat: SeriesMatrix, targets: list[int], method: str, options: dict
+) -> tuple[_Result, np.ndarray, np.ndarray]:
+    """Run ``method``; where it lacks history fall back down the ladder. Returns the result,
+    the method actually used and the note per cell."""
+    res = _METHODS[method](mat, targets, **options)
+    used = np.where(res.ok, method, "").astype(object)
+    note = res.note.astype(object)
+    hist = mat.history()
+    for fallback in _LADDER:
+        todo = used == ""
+        if not todo.any() or fallback == method:
+            continue
+        alt = _METHODS[fallback](mat, targets)
+        take = todo & alt.ok
+        for name in ("expected", "upper", "alarm"):
+            getattr(res, name)[take] = getattr(alt, name)[take]
+        used[take] = fallback
+        for s, j in zip(*np.nonzero(take), strict=True):
+            weeks = int(hist[s, targets[j] - 1]) if targets[j] > 0 else 0
+            note[s, j] = (
+                f"历史仅{weeks}周，不足{_NAMES_ZH[method]}所需的{_NEED[method]}，"
+                f"改用{_NAMES_ZH[fallback]}"
+            )
+    for s, j in zip(*np.nonzero(used == ""), strict=True):
+        weeks = int(hist[s, targets[j] - 1]) if targets[j] > 0 else 0
+        res.alarm[s, j] = np.nan
+        note[s, j] = f"历史不足：仅{weeks}周数据，任何方法都无法判断（至少需3周），未作预警判断"
+        used[s, j] = "insufficient_history"
+    return res, np.where(used == "", method, used), note
+
+
+def flag_aberrations(
+    counts: pl.DataFrame,
+    *,
+    method: str = "auto",
+    periods: int = 4,
+    weeks: list | None = None,
+    keys: list[str] | None = None,
+    **options,
+) -> pl.DataFrame:
+    """Flag weeks whose counts break from what is expected, per series, for the latest weeks.
+
+    Parameters
+    ----------
+    counts
+        Long weekly counts: ``week_start`` (Mondays), ``count`` and key columns (e.g. the
+        output of :func:`aggregate_counts`: ``region_code``, ``disease`` and maybe
+        ``age_group``). Weeks missing inside a series count as zero.
+    method
+        ``"farrington"`` — Farrington et al. (1996) quasi-Poisson GLM on the same ``±w`` weeks
+        of the past ``b`` years, trend kept only when significant (p < 0.05) and not
+        extrapolating beyond the baseline, past outbreaks down-weighted (Anscombe residuals
+        > 1), 2/3-power threshold at ``alpha`` (two-sided, as R ``surveillance``).
+        ``"noufaily"`` — Noufaily et al. (2013) improvement: all weeks of the past ``b``
+        years except the latest 26, a 10-level seasonal factor, reweighting above 2.58 and a
+        negative-binomial plug-in quantile threshold. ``"moving_percentile"`` — the method of
+        China's national automated alert system CIDARS (Yang et al. 2011): alarm when the
+        count exceeds the ``percentile`` (default P80) of the same ``±half_window`` weeks in
+        the past ``years`` years. ``"ears_c1"``, ``"ears_c2"``, ``"ears_c3"`` — CDC EARS
+        (Hutwagner et al. 2003): mean + 3 sd of the previous 7 weeks (C2, C3: 2 weeks lag;
+        C3 sums exceedances over 3 weeks, alarm above 2). ``"cusum"`` — k = 1.04, h = 2.26.
+        ``"auto"`` (default) — ``"farrington"``. ``"all"`` — every method above, stacked.
+    periods
+        Number of latest weeks to judge.
+    weeks
+        Judge these weeks (dates, Mondays) instead of the latest ``periods`` (e.g. to measure
+        false alarms over past seasons).
+    keys
+        Series key columns (default: every column but ``week_start`` and ``count``).
+    **options
+        Method parameters: ``b`` (5), ``w`` (3), ``alpha`` (0.05), ``reweight_threshold``,
+        ``limit54`` ((5, 4): no alarm with fewer than 5 cases in the last 4 weeks),
+        ``percentile`` (0.8), ``years`` (5), ``half_window`` (2), ``min_sigma`` (0.5),
+        ``exclude_holidays`` (True: Spring Festival weeks — the week before lunar new year
+        to two weeks after — are left out of baselines, since visits drop and rebound).
+
+    Returns
+    -------
+    pl.DataFrame
+        Key columns, ``week_start``, ``observed``, ``expected``, ``upper_bound``, ``alarm``
+        (null when no method had enough history), ``method`` (the method actually used;
+        ``insufficient_history`` when none could run) and ``note`` (Chinese: fallbacks, too
+        little history, the limit54 rule, Spring Festival weeks).
+
+    Notes
+    -----
+    Minimum history: the seasonal methods need 3 years (they use up to ``b`` years when
+    present), EARS C1/C2/C3 need 7/9/11 weeks, CUSUM 3 weeks. A series with less history for
+    the requested method falls back down this ladder and says so in ``note``; it never raises
+    and never reports a silent "no alarm".
+
+    References
+    ----------
+    Farrington CP et al. (1996) JRSS A 159:547–563. Noufaily A et al. (2013) Stat Med
+    32:1206–1222. Hutwagner L et al. (2003) J Urban Health 80:i89–i96. Yang W et al. (2011)
+    China Infectious Disease Automated-alert and Response System (CIDARS), BMC Public Health.
+    """
+    if method not in DETECTION_METHODS:
+        msg = f"parameter 'method' must be one of {DETECTION_METHODS}, got {method!r}"
+        raise ParameterError(msg)
+    if not isinstance(periods, int) or periods < 1:
+        msg = f"parameter 'periods' must be a positive integer, got {periods!r}"
+        raise ParameterError(msg)
+    mat = to_matrix(counts, keys=keys)
+    n_t = len(mat.weeks)
+    if weeks is None:
+        targets = list(range(max(0, n_t - periods), n_t))
+    else:
+        pos = {w: i for i, w in enumerate(mat.weeks)}
+        absent = [w for w in weeks if w not in pos]
+        if absent:
+            msg = f"parameter 'weeks': {absent[:3]} not Mondays within the data"
+            raise ParameterError(msg)
+        targets = [pos[w] for w in weeks]
+    methods = [m for m in _METHODS] if method == "all" else ["farrington" if method == "auto"
+                                                           else method]  # fmt: skip
+    frames = []
+    for m in methods:
+        opts = _options_for(m, options)
+        res, used, note = _run_with_ladder(mat, targets, m, opts)
+        frames.append(_to_frame(mat, targets, res, used, note))
+    return pl.concat(frames)
+
+
+_OPTION_NAMES = {
+    "farrington": {"b", "w", "alpha", "reweight_threshold", "limit54", "min_years",
+                   "exclude_holidays"},
+    "noufaily": {"b", "w", "alpha", "reweight_threshold", "limit54", "min_years",
+                 "exclude_holidays", "seasonal_levels", "past_weeks_not_included"},
+    "moving_percentile": {"years", "half_window", "percentile", "min_years", "exclude_holidays"},
+    "ears_c1": {"threshold", "min_sigma", "exclude_holidays"},
+    "ears_c2": {"threshold", "min_sigma", "exclude_holidays"},
+    "ears_c3": {"threshold", "c3_threshold", "min_sigma", "exclude_holidays"},
+    "cusum": {"k", "h", "min_sigma"},
+}  # fmt: skip
+
+
+def _options_for(method: str, options: dict) -> dict:
+    known = set().union(*_OPTION_NAMES.values())
+    unknown = set(options) - known
+    if unknown:
+        msg = f"unknown option(s) {sorted(unknown)} for flag_aberrations; known: {sorted(known)}"
+        raise ParameterError(msg)
+    opts = {k: v for k, v in options.items() if k in _OPTION_NAMES[method]}
+    if "limit54" in opts:
+        opts["limit54"] = tuple(opts["limit54"])
+    return opts
+
+
+def _to_frame(
+    mat: SeriesMatrix, targets: list[int], res: _Result, used: np.ndarray, note: np.ndarray
+) -> pl.DataFrame:
+    n_s, n_p = res.alarm.shape
+    keys = mat.keys.select(pl.all().gather(np.repeat(np.arange(n_s), n_p)))
+    weeks = [mat.weeks[t] for t in targets] * n_s
+    obs = mat.values[:, targets].reshape(-1)
+    holiday = np.tile(mat.holiday[targets], n_s)
+    note_flat = note.reshape(-1).astype(str)
+    note_flat = np.where(
+        holiday, np.char.add(note_flat, "（春节前后周，计数受假期影响）"), note_flat
+    )
+    alarm = res.alarm.reshape(-1)
+    return keys.with_columns(
+        pl.Series(WEEK, weeks, dtype=pl.Date),
+        pl.Series("observed", obs).cast(pl.Int64, strict=False),
+        pl.Series("expected", res.expected.reshape(-1)).fill_nan(None),
+        pl.Series("upper_bound", res.upper.reshape(-1)).fill_nan(None),
+        pl.Series("alarm", [None if np.isnan(a) else bool(a) for a in alarm], dtype=pl.Boolean),
+        pl.Series("method", used.reshape(-1).astype(str)),
+        pl.Series("note", note_flat),
+    )
