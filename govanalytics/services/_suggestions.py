@@ -1,0 +1,290 @@
+"""Service suggestions: "A then B" association rules turned into proactive offers per group.
+
+Rules are counted over people, not events. For services A and B, within the persons seen in
+the application history (and portal activity, if given):
+
+- ``persons_a``, ``persons_b``: persons with an A (resp. B) event;
+- ``persons_ab``: persons with an A event followed by a B event within ``window_days``
+  (B strictly later than A);
+- ``support = persons_ab / persons``, ``confidence = persons_ab / persons_a``,
+  ``lift = confidence / (persons_b / persons)``.
+
+This is Agrawal & Srikant's (1995) sequential-pattern support restricted to ordered pairs in
+a time window, with the lift of Brin et al. (1997). Offers are then made per resident group
+(district, age band, household status): residents whose recent A application has not been
+followed by a B application yet. Reports show group counts only (withheld below ``k``),
+never named persons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import polars as pl
+
+from govanalytics.constants import DEFAULT_MIN_COUNT
+from govanalytics.data.schemas import SERVICE_TYPES
+from govanalytics.errors import ParameterError
+
+__all__ = ["AGE_BANDS", "association_rules", "service_events", "suggest_offers"]
+
+#: Age bands (lower bounds, years) used to group residents for offers.
+AGE_BANDS = (0, 18, 30, 45, 60, 75)
+
+
+def service_events(
+    applications: pl.DataFrame,
+    portal_activity: pl.DataFrame | None = None,
+    *,
+    views: bool = False,
+) -> pl.DataFrame:
+    """One row per person, service and day with an application (or a portal action).
+
+    Parameters
+    ----------
+    applications
+        ``applications`` table.
+    portal_activity
+        ``portal_activity`` table (optional): its ``apply`` actions are added (applications
+        made on the portal that another system may not have forwarded).
+    views
+        Also count portal ``view`` actions as events (interest, not use; default ``False``:
+        browsing is frequent and undirected, it dilutes the rules).
+
+    Returns
+    -------
+    DataFrame
+        ``person_key``, ``service_type``, ``day`` (unique rows).
+    """
+    parts = [
+        applications.select(
+            "person_key", "service_type", pl.col("submitted_at").dt.date().alias("day")
+        )
+    ]
+    if portal_activity is not None and portal_activity.height:
+        acts = portal_activity if views else portal_activity.filter(pl.col("action") == "apply")
+        parts.append(
+            acts.select("person_key", "service_type", pl.col("occurred_at").dt.date().alias("day"))
+        )
+    return pl.concat(parts).unique().sort("person_key", "day", "service_type")
+
+
+def association_rules(
+    events: pl.DataFrame,
+    *,
+    window_days: int = 90,
+    min_persons: int = DEFAULT_MIN_COUNT,
+) -> pl.DataFrame:
+    """Ordered association rules "A then B within ``window_days``" between services.
+
+    Parameters
+    ----------
+    events
+        From :func:`service_events` (``person_key``, ``service_type``, ``day``).
+    window_days
+        Largest gap in days between A and a later B.
+    min_persons
+        Rules followed by fewer persons are dropped (also the disclosure floor: no rule
+        rests on fewer than this many people; default 15).
+
+    Returns
+    -------
+    DataFrame
+        ``antecedent``, ``consequent``, ``persons_ab``, ``persons_a``, ``persons_b``,
+        ``persons``, ``support``, ``confidence``, ``lift``, sorted by lift.
+    """
+    if window_days < 1:
+        msg = f"parameter 'window_days' must be at least 1, got {window_days!r}"
+        raise ParameterError(msg)
+    persons = events["person_key"].n_unique()
+    if persons == 0:
+        return pl.DataFrame(schema=_RULES_SCHEMA)
+    per_service = events.group_by("service_type").agg(pl.col("person_key").n_unique().alias("n"))
+    a = events.rename({"service_type": "antecedent", "day": "day_a"})
+    b = events.rename({"service_type": "consequent", "day": "day_b"})
+    pairs = (
+        a.lazy()
+        .join(b.lazy(), on="person_key")
+        .filter(
+            (pl.col("antecedent") != pl.col("consequent"))
+            & (pl.col("day_b") > pl.col("day_a"))
+            & ((pl.col("day_b") - pl.col("day_a")).dt.total_days() <= window_days)
+        )
+        .select("person_key", "antecedent", "consequent")
+        .unique()
+        .group_by("antecedent", "consequent")
+        .agg(pl.len().cast(pl.Int64).alias("persons_ab"))
+        .collect()
+    )
+    na = per_service.rename({"service_type": "antecedent", "n": "persons_a"})
+    nb = per_service.rename({"service_type": "consequent", "n": "persons_b"})
+    out = (
+        pairs.join(na, on="antecedent")
+        .join(nb, on="consequent")
+        .with_columns(pl.lit(persons, dtype=pl.Int64).alias("persons"))
+        .with_columns(
+            (pl.col("persons_ab") / pl.col("persons")).alias("support"),
+            (pl.col("persons_ab") / pl.col("persons_a")).alias("confidence"),
+        )
+        .with_columns(
+            (pl.col("confidence") / (pl.col("persons_b") / pl.col("persons"))).alias("lift")
+        )
+        .filter(pl.col("persons_ab") >= min_persons)
+    )
+    return (
+        out.select(list(_RULES_SCHEMA))
+        .cast(_RULES_SCHEMA)
+        .sort(["lift", "antecedent", "consequent"], descending=[True, False, False])
+    )
+
+
+_RULES_SCHEMA = {
+    "antecedent": pl.String,
+    "consequent": pl.String,
+    "persons_ab": pl.Int64,
+    "persons_a": pl.Int64,
+    "persons_b": pl.Int64,
+    "persons": pl.Int64,
+    "support": pl.Float64,
+    "confidence": pl.Float64,
+    "lift": pl.Float64,
+}
+
+
+def _age_band(age: pl.Expr) -> pl.Expr:
+    bands = list(AGE_BANDS)
+    labels = [f"{lo}-{hi - 1}" for lo, hi in itertools.pairwise(bands)]
+    labels.append(f"{bands[-1]}+")
+    return age.cut(bands[1:], labels=labels, left_closed=True).cast(pl.String)
+
+
+def suggest_offers(
+    rules: pl.DataFrame,
+    applications: pl.DataFrame,
+    register: pl.DataFrame,
+    *,
+    regions: pl.DataFrame,
+    as_of: dt.date,
+    recent_days: int = 90,
+    min_lift: float = 1.5,
+    min_confidence: float = 0.3,
+    k: int = DEFAULT_MIN_COUNT,
+    by: tuple[str, ...] = ("district_code", "age_band", "household_registered"),
+) -> pl.DataFrame:
+    """Proactive offers per resident group from strong rules.
+
+    For each rule with ``lift >= min_lift`` and ``confidence >= min_confidence``: residents
+    whose latest A application lies in the ``recent_days`` up to ``as_of`` and who have not
+    applied for B since, counted per district, age band (:data:`AGE_BANDS`) and household
+    status.
+
+    Parameters
+    ----------
+    rules
+        From :func:`association_rules`.
+    applications, register, regions
+        ``applications``, ``population_register`` and ``regions`` tables.
+    as_of
+        Last day considered.
+    recent_days
+        How recent the A application must be.
+    min_lift, min_confidence
+        Which rules become offers.
+    k
+        Groups with fewer residents are withheld by the shared small-count rule (default 15).
+    by
+        Group columns, among ``district_code``, ``community_code``, ``age_band`` and
+        ``household_registered`` (coarser groups withhold fewer counts).
+
+    Returns
+    -------
+    DataFrame
+        ``antecedent``, ``consequent``, ``confidence``, ``lift``, ``district_code``,
+        ``district_name``, ``age_band``, ``household_registered``, ``residents`` (null when
+        withheld), the suppression flag and ``suggestion_zh``. Disclosure rule: groups only,
+        no person keys, no value below ``k``.
+    """
+    from govanalytics.services._rolls import suppress
+
+    strong = rules.filter((pl.col("lift") >= min_lift) & (pl.col("confidence") >= min_confidence))
+    start = as_of - dt.timedelta(days=recent_days)
+    apps = applications.select(
+        "person_key", "service_type", pl.col("submitted_at").dt.date().alias("day")
+    ).filter(pl.col("day") <= as_of)
+    last_a = (
+        apps.filter(pl.col("day") > start)
+        .group_by("person_key", "service_type")
+        .agg(pl.col("day").max().alias("day_a"))
+        .rename({"service_type": "antecedent"})
+    )
+    targets = strong.select("antecedent", "consequent", "confidence", "lift").join(
+        last_a, on="antecedent"
+    )
+    b_apps = apps.rename({"service_type": "consequent", "day": "day_b"})
+    done = targets.join(b_apps, on=["person_key", "consequent"]).filter(
+        pl.col("day_b") >= pl.col("day_a")
+    )
+    targets = targets.join(
+        done.select("person_key", "antecedent", "consequent").unique(),
+        on=["person_key", "antecedent", "consequent"],
+        how="anti",
+    )
+    districts = regions.filter(pl.col("level") == "district").select(
+        "district_code", pl.col("region_name").alias("district_name")
+    )
+    comm = regions.filter(pl.col("level") == "community").select(
+        pl.col("region_code").alias("community_code"), "district_code"
+    )
+    people = (
+        register.select(
+            "person_key",
+            "community_code",
+            "household_registered",
+            _age_band(pl.lit(as_of.year) - pl.col("birth_date").dt.year().cast(pl.Int64)).alias(
+                "age_band"
+            ),
+        )
+        .join(comm, on="community_code", how="left")
+        .join(districts, on="district_code", how="left")
+    )
+    allowed = ("district_code", "community_code", "age_band", "household_registered")
+    bad = [c for c in by if c not in allowed]
+    if bad or not by:
+        msg = f"parameter 'by' must be a non-empty selection of {allowed}, got {by!r}"
+        raise ParameterError(msg)
+    keys = ["antecedent", "consequent", "confidence", "lift", *by]
+    if "district_code" in by:
+        keys.insert(keys.index("district_code") + 1, "district_name")
+    groups = (
+        targets.join(people, on="person_key")
+        .group_by(keys)
+        .agg(pl.len().cast(pl.Int64).alias("residents"))
+        .sort(keys[:2] + keys[4:])
+        .sort("lift", descending=True, maintain_order=True)
+    )
+    groups = suppress(groups, ["residents"], k=k)
+    a_zh = pl.col("antecedent").replace_strict(SERVICE_TYPES, default=pl.col("antecedent"))
+    b_zh = pl.col("consequent").replace_strict(SERVICE_TYPES, default=pl.col("consequent"))
+    status = (
+        pl.when(pl.col("household_registered")).then(pl.lit("户籍")).otherwise(pl.lit("非户籍"))
+    )
+    where = pl.concat_str(
+        [
+            pl.col("district_name") if "district_code" in by else pl.lit("全市"),
+            pl.col("community_code") if "community_code" in by else pl.lit(""),
+            pl.col("age_band") + pl.lit("岁") if "age_band" in by else pl.lit(""),
+            status if "household_registered" in by else pl.lit(""),
+        ]
+    )
+    text = pl.format(
+        "向{}居民中近{}天办理「{}」、尚未办理「{}」者主动推送「{}」（置信度{}%，提升度{}）",
+        where,
+        pl.lit(recent_days),
+        a_zh,
+        b_zh,
+        b_zh,
+        (pl.col("confidence") * 100).round(0).cast(pl.Int64),
+        pl.col("lift").round(1),
+    )
+    return groups.with_columns(text.alias("suggestion_zh"))
