@@ -392,8 +392,8 @@ def _finish(
         raw, schema, column_map=column_map, report=report
     )
     source = raw.source
-    if raw.format == "excel":
-        source += " (data row 1 = sheet row 2)"
+    if raw.sheet is not None:
+        source += f", sheet {raw.sheet!r} (data row 1 = sheet row 2)"
     if problems and not present:
         raise SchemaError(source, problems)
     raw_df = raw.frame.collect()

@@ -190,7 +190,7 @@ def read_excel(path: Path, sheet: str | int | None = None) -> RawTable:
         msg = f"{path}, sheet {name!r}: the sheet is empty"
         raise DataError(msg)
     frame = frame.rename({c: str(c).strip() for c in frame.columns})
-    return RawTable(frame.lazy(), "excel", f"{path}, sheet {name!r}", sheet=name)
+    return RawTable(frame.lazy(), "excel", str(path), sheet=name)
 
 
 def scan_parquet(path: Path) -> RawTable:

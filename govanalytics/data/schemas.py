@@ -90,6 +90,14 @@ BOUNDARIES = Schema(
     columns=(
         _region,
         Column("level", pl.String, "层级", allowed=("district", "street", "community")),
+        Column(
+            "region_name",
+            pl.String,
+            "区域名称",
+            required=False,
+            nullable=True,
+            aliases=("名称",),
+        ),
     ),
 )
 
