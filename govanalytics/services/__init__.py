@@ -1,1 +1,77 @@
-"""(capability under construction)."""
+"""Government services: verified data promotion, proactive rolls, surges, demand, suggestions.
+
+- :func:`plan_promotion` / :func:`apply_promotion`: move verified application fields into the
+  master register by a per-field rule (:data:`DEFAULT_RULES`), with conflicts and an audit log.
+- :func:`bus_card_roll`, :func:`update_roll`, :func:`delivery_list`, :func:`write_roll_exports`,
+  :func:`roll_counts`: the free bus-card roll for everyone turning 60 and home deliveries.
+- :func:`surge_warnings`, :func:`period_counts`: applications against capacity and season.
+- :func:`demand_by_community`, :func:`demand_points`: demand per community, change vs before.
+- :func:`service_events`, :func:`association_rules`, :func:`suggest_offers`: "A then B" rules
+  and proactive offers per resident group.
+"""
+
+from govanalytics.services._demand import (
+    COMPLAINTS,
+    demand_by_community,
+    demand_points,
+    period_window,
+)
+from govanalytics.services._promotion import (
+    AUDIT_FILE,
+    DEFAULT_RULES,
+    FieldRule,
+    PromotionPlan,
+    apply_promotion,
+    plan_promotion,
+)
+from govanalytics.services._publish import (
+    mask_value,
+    publishable_conflicts,
+    publishable_promotions,
+)
+from govanalytics.services._rolls import (
+    ROLL_FILE,
+    bus_card_roll,
+    delivery_list,
+    mask_id_number,
+    roll_counts,
+    update_roll,
+    write_roll_exports,
+)
+from govanalytics.services._suggestions import (
+    AGE_BANDS,
+    association_rules,
+    service_events,
+    suggest_offers,
+)
+from govanalytics.services._surge import CAPACITY_OF_SERVICE, period_counts, surge_warnings
+
+__all__ = [
+    "AGE_BANDS",
+    "AUDIT_FILE",
+    "CAPACITY_OF_SERVICE",
+    "COMPLAINTS",
+    "DEFAULT_RULES",
+    "ROLL_FILE",
+    "FieldRule",
+    "PromotionPlan",
+    "apply_promotion",
+    "association_rules",
+    "bus_card_roll",
+    "delivery_list",
+    "demand_by_community",
+    "demand_points",
+    "mask_id_number",
+    "mask_value",
+    "period_counts",
+    "period_window",
+    "plan_promotion",
+    "publishable_conflicts",
+    "publishable_promotions",
+    "roll_counts",
+    "service_events",
+    "suggest_offers",
+    "surge_warnings",
+    "update_roll",
+    "write_roll_exports",
+]
