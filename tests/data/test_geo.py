@@ -29,7 +29,8 @@ def _frame(crs: str = CRS) -> gpd.GeoDataFrame:
 def test_sample_city_boundaries(small_city: Path) -> None:
     gdf = load_boundaries(data_dir=small_city)
     assert gdf.crs.equals(CRS)
-    assert list(gdf.columns) == ["region_code", "level", "geometry"]
+    assert list(gdf.columns) == ["region_code", "level", "region_name", "geometry"]
+    assert gdf["region_name"].notna().all()
     assert gdf.is_valid.all() and len(gdf) > 10
 
 
@@ -41,7 +42,8 @@ def test_shapefile_gbk_dbf_without_cpg(tmp_path: Path) -> None:
     gdf, report = load_with_report("boundaries", path=path)
     assert gdf["region_code"].tolist() == ["449901000000", "449901001000"]
     assert report.encoding == "GB18030"
-    assert report.dropped_columns == ["名称"]
+    assert gdf["region_name"].tolist() == ["东湖区", "东湖街道"]  # alias 名称, GBK decoded
+    assert report.mapped_columns == {"区划代码": "region_code", "名称": "region_name"}
     assert any("GB18030" in n for n in report.notes)
 
 
