@@ -44,7 +44,12 @@ from govanalytics.services._suggestions import (
     service_events,
     suggest_offers,
 )
-from govanalytics.services._surge import CAPACITY_OF_SERVICE, period_counts, surge_warnings
+from govanalytics.services._surge import (
+    CAPACITY_OF_SERVICE,
+    period_counts,
+    surge_alerts,
+    surge_warnings,
+)
 
 __all__ = [
     "AGE_BANDS",
@@ -71,6 +76,7 @@ __all__ = [
     "roll_counts",
     "service_events",
     "suggest_offers",
+    "surge_alerts",
     "surge_warnings",
     "update_roll",
     "write_roll_exports",

@@ -27,6 +27,7 @@ verified record per person, changes traceable to their source.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Mapping
@@ -161,6 +162,7 @@ def plan_promotion(
     applications: pl.DataFrame,
     *,
     rules: Mapping[str, FieldRule] = DEFAULT_RULES,
+    as_of: dt.datetime | None = None,
 ) -> PromotionPlan:
     """Plan which verified application fields move into the master register.
 
@@ -174,6 +176,10 @@ def plan_promotion(
         Field → :class:`FieldRule`; default :data:`DEFAULT_RULES`. Fields absent from the
         applications are ignored; fields absent from the master are skipped
         (``not_in_master``).
+    as_of
+        Plan as it stood at this moment: records submitted later are ignored and records
+        verified later count as unverified (default: everything), so that a weekly report
+        for a past week gives the same plan whenever it is run.
 
     Returns
     -------
@@ -203,6 +209,18 @@ def plan_promotion(
     apps = apps.with_columns(
         pl.col("submitted_at").cast(pl.Datetime("us")),
         pl.col("verified_at").cast(pl.Datetime("us")),
+    )
+    if as_of is not None:
+        cutoff = pl.lit(as_of).cast(pl.Datetime("us"))
+        late = pl.col("verified_at").is_null() | (pl.col("verified_at") > cutoff)
+        apps = apps.filter(pl.col("submitted_at") <= cutoff).with_columns(
+            pl.when(late)
+            .then(pl.lit("unverified"))
+            .otherwise(pl.col("verification_level"))
+            .alias("verification_level"),
+            pl.when(late).then(None).otherwise(pl.col("verified_at")).alias("verified_at"),
+        )
+    apps = apps.with_columns(
         pl.col("verification_level")
         .replace_strict(
             {lv: i for i, lv in enumerate(VERIFICATION_LEVELS)}, default=0, return_dtype=pl.Int8

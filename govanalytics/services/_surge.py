@@ -29,7 +29,7 @@ from scipy import stats
 
 from govanalytics.errors import ParameterError
 
-__all__ = ["CAPACITY_OF_SERVICE", "period_counts", "surge_warnings"]
+__all__ = ["CAPACITY_OF_SERVICE", "period_counts", "surge_alerts", "surge_warnings"]
 
 #: Which capacity type bounds which service.
 CAPACITY_OF_SERVICE: dict[str, str] = {"school_place": "school_places"}
@@ -328,3 +328,86 @@ def _season_key(period: str) -> pl.Expr:
     if period == "month":
         return pl.col("period_start").dt.month().cast(pl.Int32)
     return pl.col("period_start").dt.week().cast(pl.Int32)
+
+
+_REASON_ZH = {
+    "running_count": "累计申请已超过容量",
+    "projection": "按当前速度预计超过容量",
+    "seasonal": "显著高于往年同期水平",
+}
+
+
+def surge_alerts(
+    surges: pl.DataFrame,
+    *,
+    regions: pl.DataFrame,
+    week_start: dt.date,
+    week_end: dt.date,
+) -> list[dict]:
+    """Alerts (kind ``service_surge``) for surges whose period overlaps the report week.
+
+    Parameters
+    ----------
+    surges
+        From :func:`surge_warnings`.
+    regions
+        ``regions`` table (district names).
+    week_start, week_end
+        The report week (Monday, Sunday).
+
+    Returns
+    -------
+    list of dict
+        Alerts for ``summary.json`` (``kind``, ``severity``, ``place_code``, ``place``,
+        ``date`` = the day the warning first fired, ``message`` in Chinese): severity
+        ``high`` when the running count exceeds capacity, ``medium`` when the projection
+        does, ``low`` for a seasonal excess only.
+    """
+    from govanalytics.data.schemas import SERVICE_TYPES
+
+    names = dict(regions.select("region_code", "region_name").iter_rows())
+    current = surges.filter(
+        (pl.col("period_start") <= week_end)
+        & (pl.col("period_end") >= week_start)
+        & (pl.col("fired_on") <= week_end)
+    )
+    alerts = []
+    for row in current.sort("fired_on", "district_code", "service_type").iter_rows(named=True):
+        place = names.get(row["district_code"], row["district_code"])
+        service_zh = SERVICE_TYPES.get(row["service_type"], row["service_type"])
+        if row["capacity_exceeded_on"] is not None:
+            severity = "high"
+        elif row["projection_exceeded_on"] is not None:
+            severity = "medium"
+        else:
+            severity = "low"
+        parts = [
+            f"{place}{service_zh}：{row['period_start']:%Y年%m月%d日}起本期已受理"
+            f"{row['applications']}件"
+        ]
+        if row["capacity"] is not None:
+            parts.append(f"容量{row['capacity']}个（{row['ratio_to_capacity']:.0%}）")
+            if row["days_elapsed"] < row["days_in_period"]:
+                parts.append(f"按当前速度预计全期{row['projected']:.0f}件")
+        if row["expected"] is not None:
+            parts.append(f"往年同期平均{row['expected']:.0f}件")
+        kinds = [
+            f"{_REASON_ZH[k]}（{row[c]:%m月%d日}起）"
+            for k, c in (
+                ("running_count", "capacity_exceeded_on"),
+                ("projection", "projection_exceeded_on"),
+                ("seasonal", "seasonal_fired_on"),
+            )
+            if row[c] is not None
+        ]
+        alerts.append(
+            {
+                "kind": "service_surge",
+                "severity": severity,
+                "place_code": row["district_code"],
+                "place": place,
+                "date": row["fired_on"].isoformat(),
+                "message": "，".join(parts) + "；" + "；".join(kinds) + "。",
+            }
+        )
+    return alerts
