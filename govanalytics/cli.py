@@ -39,5 +39,45 @@ def synth(size: str, seed: int, end: dt.datetime | None, out: str) -> None:
     click.echo(str(path))
 
 
+@main.group()
+def report() -> None:
+    """Render the weekly report (城市运行周报) and the policy memo."""
+
+
+@report.command()
+@click.option("--week", default=None, help="ISO week YYYY-Www (default: latest complete week)")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="data folder (default: the sample city data/sample)",
+)
+@click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True)
+@click.option(
+    "--notebooks",
+    "notebooks_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="folder of notebooks (default: notebooks/)",
+)
+@click.option("--kernel", default="govanalytics", show_default=True)
+def weekly(
+    week: str | None, data_dir: str | None, out: str, notebooks_dir: str | None, kernel: str
+) -> None:
+    """Run every notebook into reports/<week>/ and publish it atomically."""
+    from govanalytics.errors import GovAnalyticsError
+    from govanalytics.report import render_weekly
+
+    try:
+        result = render_weekly(
+            week=week, data_dir=data_dir, out_dir=out, notebooks_dir=notebooks_dir, kernel=kernel
+        )
+    except GovAnalyticsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(str(result.path / "index.html"))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

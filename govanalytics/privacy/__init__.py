@@ -10,6 +10,7 @@ from govanalytics.privacy._patterns import (
     id_check_digit,
     is_valid_id_number,
 )
+from govanalytics.privacy._scan import PrivacyHit, scan_file, scan_report, scan_text
 
 __all__ = [
     "ID15_PATTERN",
@@ -17,8 +18,12 @@ __all__ = [
     "LANDLINE_PATTERN",
     "MOBILE_PATTERN",
     "PLACEHOLDERS",
+    "PrivacyHit",
     "find_id_numbers",
     "id_check_digit",
     "is_valid_id_number",
     "mask_personal_data",
+    "scan_file",
+    "scan_report",
+    "scan_text",
 ]

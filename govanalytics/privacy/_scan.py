@@ -1,0 +1,172 @@
+"""The privacy gate: scan every artifact of a report for ID-card and mobile numbers.
+
+What is found: 18-digit ID-card numbers whose GB 11643-1999 check digit is valid
+(:func:`~govanalytics.privacy.find_id_numbers`) and mobile numbers
+(:data:`~govanalytics.privacy.MOBILE_PATTERN`). A digit run that is the fractional part of a
+decimal number (``22.13912345678``, coordinates in maps) is not a phone number and is skipped.
+Artifacts: HTML, JSON, Markdown and text files, executed notebooks (per cell), Parquet string
+columns (per row), Excel cells (per sheet and cell) and PDF text (per page); DOCX paragraphs
+and table cells.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from govanalytics.privacy._patterns import MOBILE_PATTERN, find_id_numbers
+
+__all__ = ["PrivacyHit", "scan_file", "scan_report", "scan_text"]
+
+_TEXT_SUFFIXES = {".html", ".htm", ".json", ".txt", ".md", ".csv", ".svg", ".xml", ".geojson"}
+
+
+@dataclass(frozen=True)
+class PrivacyHit:
+    """One piece of personal data found in an artifact."""
+
+    file: str
+    place: str
+    kind: str  # "id_number" or "mobile"
+    value: str
+
+    def __str__(self) -> str:
+        masked = self.value[:3] + "*" * max(len(self.value) - 7, 0) + self.value[-4:]
+        label = "ID-card number" if self.kind == "id_number" else "mobile number"
+        return f"{self.file}: {self.place}: {label} {masked}"
+
+
+def _is_decimal_fraction(text: str, start: int) -> bool:
+    return start >= 2 and text[start - 1] == "." and text[start - 2].isdigit()
+
+
+def scan_text(text: str) -> list[tuple[str, str]]:
+    """``(kind, value)`` of every ID-card and mobile number in ``text``."""
+    found = [("id_number", v) for v in find_id_numbers(text)]
+    for m in MOBILE_PATTERN.finditer(text):
+        if _is_decimal_fraction(text, m.start()):
+            continue
+        if m.end() < len(text) - 1 and text[m.end()] == "." and text[m.end() + 1].isdigit():
+            continue
+        found.append(("mobile", re.sub(r"[ -]", "", m.group(0))))
+    return found
+
+
+def _hits(file: str, place: str, text: str) -> list[PrivacyHit]:
+    return [PrivacyHit(file, place, kind, value) for kind, value in scan_text(text)]
+
+
+def _scan_notebook(path: Path, name: str) -> list[PrivacyHit]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    hits = []
+    for i, cell in enumerate(nb.get("cells", [])):
+        source = cell.get("source", "")
+        hits += _hits(
+            name, f"cell {i} source", "".join(source) if isinstance(source, list) else source
+        )
+        for j, output in enumerate(cell.get("outputs", [])):
+            text = json.dumps(output, ensure_ascii=False)
+            hits += _hits(name, f"cell {i} output {j}", text)
+    return hits
+
+
+def _scan_parquet(path: Path, name: str) -> list[PrivacyHit]:
+    import polars as pl
+
+    frame = pl.read_parquet(path)
+    hits = []
+    for col in frame.columns:
+        dtype = frame.schema[col]
+        if dtype not in (pl.String, pl.Categorical) and not isinstance(dtype, pl.Enum):
+            continue
+        for row, value in enumerate(frame[col].cast(pl.String).to_list(), 1):
+            if value:
+                hits += _hits(name, f"column {col!r} row {row}", value)
+    return hits
+
+
+def _scan_xlsx(path: Path, name: str) -> list[PrivacyHit]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True)
+    hits = []
+    try:
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.value is None:
+                        continue
+                    value = cell.value if isinstance(cell.value, str) else str(cell.value)
+                    hits += _hits(name, f"sheet {sheet.title!r} cell {cell.coordinate}", value)
+    finally:
+        book.close()
+    return hits
+
+
+def _scan_pdf(path: Path, name: str) -> list[PrivacyHit]:
+    from pypdf import PdfReader
+
+    hits = []
+    for i, page in enumerate(PdfReader(path).pages, 1):
+        hits += _hits(name, f"page {i}", page.extract_text() or "")
+    return hits
+
+
+def _scan_docx(path: Path, name: str) -> list[PrivacyHit]:
+    hits = []
+    with zipfile.ZipFile(path) as z:
+        for member in z.namelist():
+            if member.endswith(".xml"):
+                xml = z.read(member).decode("utf-8", errors="replace")
+                text = re.sub(r"<[^>]+>", "", xml)
+                hits += _hits(name, f"part {member}", text)
+    return hits
+
+
+def scan_file(path: str | Path, *, name: str | None = None) -> list[PrivacyHit]:
+    """Personal data found in one artifact (empty list when none or not a scanned kind)."""
+    path = Path(path)
+    name = name or path.name
+    suffix = path.suffix.lower()
+    if suffix == ".ipynb":
+        return _scan_notebook(path, name)
+    if suffix == ".parquet":
+        return _scan_parquet(path, name)
+    if suffix == ".xlsx":
+        return _scan_xlsx(path, name)
+    if suffix == ".pdf":
+        return _scan_pdf(path, name)
+    if suffix == ".docx":
+        return _scan_docx(path, name)
+    if suffix in _TEXT_SUFFIXES:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        hits = []
+        for lineno, line in enumerate(text.splitlines(), 1):
+            hits += _hits(name, f"line {lineno}", line)
+        return hits
+    return []
+
+
+def scan_report(folder: str | Path) -> list[PrivacyHit]:
+    """Personal data found in every artifact under a report folder.
+
+    Parameters
+    ----------
+    folder
+        A report folder (``reports/<week>/`` or a build being published).
+
+    Returns
+    -------
+    list of PrivacyHit
+        Each names the file (relative to ``folder``), the place (cell, sheet and cell, column
+        and row, page or line) and the kind; the value is masked when printed.
+    """
+    root = Path(folder)
+    hits = []
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            hits += scan_file(path, name=path.relative_to(root).as_posix())
+    return hits

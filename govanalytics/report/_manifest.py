@@ -1,0 +1,131 @@
+"""Provenance of a report: input fingerprints, package versions, the last day of data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import platform
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import polars as pl
+
+#: Packages whose versions every manifest records (the analysis and report stack).
+STACK = (
+    "govanalytics",
+    "polars",
+    "pyarrow",
+    "pandas",
+    "numpy",
+    "geopandas",
+    "shapely",
+    "folium",
+    "jieba",
+    "statsmodels",
+    "matplotlib",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "openpyxl",
+    "python-docx",
+    "reportlab",
+    "pypdf",
+    "xstatic-leaflet",
+)
+
+#: File kinds the data layer reads; only these are fingerprinted as inputs.
+DATA_SUFFIXES = frozenset(
+    {".parquet", ".csv", ".tsv", ".txt", ".xlsx", ".xls", ".geojson", ".json", ".shp", ".shx"}
+    | {".dbf", ".prj", ".cpg", ".gpkg"}
+)
+
+
+def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_fingerprints(data_dir: str | Path) -> dict[str, str]:
+    """SHA-256 of every data file in the stores of ``data_dir``.
+
+    Files in sub-folders (``master/``, ``dynamic/``, …) with a data suffix are fingerprinted,
+    keyed by their POSIX path relative to ``data_dir``, in sorted order. Hidden files and files
+    at the top level of ``data_dir`` (notes, the sample city's test oracle) are not inputs.
+    """
+    root = Path(data_dir)
+    found = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or len(rel.parts) < 2:
+            continue
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.suffix.lower() in DATA_SUFFIXES:
+            found[rel.as_posix()] = sha256_file(path)
+    return found
+
+
+def package_versions(packages: tuple[str, ...] = STACK) -> dict[str, str]:
+    """Installed versions of ``packages`` (``"not installed"`` where missing)."""
+    out = {}
+    for name in packages:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def runtime() -> dict[str, str]:
+    """Python version and platform."""
+    return {"python": sys.version.split()[0], "platform": platform.platform()}
+
+
+def last_data_day(data_dir: str | Path) -> dt.date | None:
+    """The last day with dynamic (event) data in ``data_dir``, or None when there is none.
+
+    Reads only what is cheap: the date columns of the dynamic datasets' Parquet files (their
+    statistics where present). Datasets stored in other formats are read through the data
+    layer when it can read them.
+    """
+    from govanalytics.data.schemas import SCHEMAS
+
+    root = Path(data_dir)
+    last: dt.date | None = None
+    for schema in SCHEMAS.values():
+        if schema.store != "dynamic":
+            continue
+        time_cols = [
+            c.name for c in schema.columns if c.dtype in (pl.Date, pl.Datetime) and c.required
+        ]
+        time_cols = [c for c in time_cols if c != "verified_at"][:1]
+        if not time_cols:
+            continue
+        col = time_cols[0]
+        value = _max_date(root, schema, col)
+        if value is not None and (last is None or value > last):
+            last = value
+    return last
+
+
+def _max_date(root: Path, schema, column: str) -> dt.date | None:
+    path = root / schema.default_file
+    try:
+        if path.is_file() and path.suffix == ".parquet":
+            value = pl.scan_parquet(path).select(pl.col(column).max()).collect().item()
+        else:
+            from govanalytics import data
+
+            value = data.scan(schema.name, data_dir=root).select(pl.col(column).max())
+            value = value.collect().item()
+    except Exception:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None

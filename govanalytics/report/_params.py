@@ -1,0 +1,118 @@
+"""Notebook parameters: read each notebook's ``parameters`` cell, check what the runner passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from govanalytics.errors import ParameterError
+from govanalytics.report.contract import COMMON_PARAMETERS
+
+#: Annotation names papermill infers from ``name: type = default`` lines, and their types.
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (float, int),
+    "bool": (bool,),
+    "list": (list,),
+    "dict": (dict,),
+}
+
+
+def notebook_parameters(path: str | Path) -> dict[str, type | None]:
+    """Parameters declared in a notebook's ``parameters`` cell, with their types.
+
+    Parameters
+    ----------
+    path
+        The ``.ipynb`` file.
+
+    Returns
+    -------
+    dict
+        Parameter name → Python type from its annotation (``None`` when the annotation is
+        missing or not one of str, int, float, bool, list, dict).
+
+    Raises
+    ------
+    ParameterError
+        The notebook has no cell tagged ``parameters``.
+    """
+    import nbformat
+    import papermill as pm
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(tagged) != 1:
+        msg = (
+            f"notebook {path.name}: expected exactly one cell tagged 'parameters', "
+            f"found {len(tagged)}"
+        )
+        raise ParameterError(msg)
+    try:
+        declared = pm.inspect_notebook(str(path))
+    except ValueError as exc:  # no language in the notebook's metadata
+        msg = f"notebook {path.name}: cannot read its parameters ({exc}); save it with a kernel"
+        raise ParameterError(msg) from exc
+    out: dict[str, type | None] = {}
+    for name, info in declared.items():
+        type_name = (info.get("inferred_type_name") or "").strip()
+        types = _TYPES.get(type_name)
+        out[name] = types[0] if types else None
+    return out
+
+
+def _type_ok(value: Any, expected: type | None) -> bool:
+    if expected is None:
+        return True
+    if expected is bool:
+        return isinstance(value, bool)
+    if isinstance(value, bool):  # bool is an int subclass: never accept it for int/float
+        return False
+    return isinstance(value, _TYPES[expected.__name__])
+
+
+def check_parameters(notebook: str, declared: dict[str, type | None], given: dict) -> dict:
+    """Check ``given`` parameters against a notebook's declared ones.
+
+    Parameters
+    ----------
+    notebook
+        Notebook name, for messages.
+    declared
+        From :func:`notebook_parameters`.
+    given
+        Values to pass (JSON-safe: str, int, float, bool, list, dict).
+
+    Returns
+    -------
+    dict
+        ``given`` unchanged when every name is declared and every value has its type.
+
+    Raises
+    ------
+    ParameterError
+        Listing every unknown name, wrong type and missing common parameter at once.
+    """
+    problems = []
+    for name in COMMON_PARAMETERS:
+        if name not in declared:
+            problems.append(f"the parameters cell lacks the common parameter {name!r}")
+        elif declared[name] is not COMMON_PARAMETERS[name]:
+            problems.append(
+                f"common parameter {name!r} must be annotated {COMMON_PARAMETERS[name].__name__}"
+            )
+    for name, value in given.items():
+        if name not in declared:
+            known = ", ".join(sorted(declared))
+            problems.append(f"unknown parameter {name!r} (the notebook declares: {known})")
+        elif not _type_ok(value, declared[name]):
+            expected = declared[name].__name__  # type: ignore[union-attr]
+            problems.append(
+                f"parameter {name!r} must be {expected}, got {type(value).__name__} {value!r}"
+            )
+    if problems:
+        msg = f"notebook {notebook}:\n  " + "\n  ".join(problems)
+        raise ParameterError(msg)
+    return given

@@ -1,0 +1,418 @@
+"""The weekly report runner: papermill execution, manifest, composition, atomic publish.
+
+A run builds the whole report in ``<out_dir>/.tmp-<week>-xxxx`` beside the target and moves it
+into place only when every notebook succeeded and the privacy gate passed:
+
+* success: ``<out_dir>/<week>/`` is replaced by the new build (the old folder is renamed aside
+  first and removed only after the new one is in place); a stale ``<week>.failed/`` is removed.
+* failure (a notebook failed, or personal data was found): the earlier ``<out_dir>/<week>/``
+  is left untouched; the whole build, including the failed executed notebooks with their error
+  banners, is kept in ``<out_dir>/<week>.failed/`` (replacing an older one) for inspection,
+  with ``FAILED.txt`` saying what failed; :class:`~govanalytics.errors.ReportError` (or
+  :class:`~govanalytics.errors.PrivacyError`) is raised naming the notebook and the cell.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from govanalytics.errors import GovAnalyticsError, ParameterError, PrivacyError, ReportError
+from govanalytics.report import _html, _manifest
+from govanalytics.report._params import check_parameters, notebook_parameters
+from govanalytics.report.contract import check_week, resolve_data_dir, resolve_week
+
+#: The notebook rendered first (the city overview); the others follow in name order.
+FIRST_NOTEBOOK = "overview"
+
+
+@dataclass
+class NotebookRun:
+    """The outcome of one notebook in a weekly run."""
+
+    name: str
+    status: str  # "ok" or "failed"
+    duration_s: float
+    parameters: dict[str, Any]
+    error: dict[str, Any] | None = None  # cell_index, execution_count, ename, evalue
+    tables: list[str] = field(default_factory=list)
+
+    def describe_error(self) -> str:
+        """One line naming the notebook, the failing cell and the error."""
+        if not self.error:
+            return f"{self.name}: ok"
+        e = self.error
+        where = f"cell {e['cell_index']}" if e.get("cell_index") is not None else "no cell"
+        if e.get("execution_count") is not None:
+            where += f" (In [{e['execution_count']}])"
+        code = f" — `{e['source']}`" if e.get("source") else ""
+        return f"notebook {self.name}.ipynb failed at {where}: {e['ename']}: {e['evalue']}{code}"
+
+
+@dataclass
+class WeeklyReport:
+    """A rendered weekly report."""
+
+    week: str
+    path: Path
+    runs: list[NotebookRun]
+    manifest: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        """True when every notebook succeeded."""
+        return all(r.status == "ok" for r in self.runs)
+
+    @property
+    def failures(self) -> list[NotebookRun]:
+        """The notebooks that failed."""
+        return [r for r in self.runs if r.status != "ok"]
+
+
+def find_notebooks_dir(notebooks_dir: str | Path | None = None) -> Path:
+    """Folder of the report notebooks: the argument, ``$GOVANALYTICS_NOTEBOOKS``, or
+    ``notebooks/`` in the current folder or its nearest parent that has one."""
+    if notebooks_dir:
+        path = Path(notebooks_dir)
+    elif os.environ.get("GOVANALYTICS_NOTEBOOKS"):
+        path = Path(os.environ["GOVANALYTICS_NOTEBOOKS"])
+    else:
+        here = Path.cwd().resolve()
+        path = next(
+            (
+                f / "notebooks"
+                for f in (here, *here.parents)
+                if any((f / "notebooks").glob("*.ipynb"))
+            ),
+            here / "notebooks",
+        )
+    if not path.is_dir():
+        msg = f"parameter 'notebooks_dir': folder {str(path)!r} does not exist"
+        raise ParameterError(msg)
+    return path
+
+
+def list_notebooks(notebooks_dir: Path) -> list[Path]:
+    """The report's notebooks in render order: the overview first, then by name."""
+    found = sorted(p for p in notebooks_dir.glob("*.ipynb") if not p.name.startswith((".", "_")))
+    return sorted(found, key=lambda p: (p.stem != FIRST_NOTEBOOK, p.name))
+
+
+def default_week(data_dir: Path) -> str:
+    """The latest complete ISO week that has data (today's when no event data exists)."""
+    last = _manifest.last_data_day(data_dir)
+    return resolve_week("", last or dt.date.today())
+
+
+def _split_parameters(parameters: dict | None, names: list[str]) -> tuple[dict, dict]:
+    shared, per = {}, {}
+    for key, value in (parameters or {}).items():
+        if key in names and isinstance(value, dict):
+            per[key] = value
+        else:
+            shared[key] = value
+    for reserved in ("output_dir", "data_dir", "week"):
+        if reserved in shared or any(reserved in v for v in per.values()):
+            msg = f"parameter {reserved!r} is set by the runner; use render_weekly's argument"
+            raise ParameterError(msg)
+    return shared, per
+
+
+def _log(message: str, *, quiet: bool) -> None:
+    if not quiet:
+        print(message, file=sys.stderr, flush=True)
+
+
+def _execute(nb_path: Path, folder: Path, params: dict, kernel: str) -> dict[str, Any] | None:
+    """Run one notebook with cwd = its output folder; return error details or None."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        pm.execute_notebook(
+            str(nb_path),
+            str(folder / nb_path.name),
+            parameters=params,
+            kernel_name=kernel,
+            cwd=str(folder),
+            progress_bar=False,
+        )
+    except PapermillExecutionError as exc:
+        return {
+            "cell_index": _source_index(folder / nb_path.name, exc.cell_index),
+            "execution_count": exc.exec_count,
+            "ename": exc.ename,
+            "evalue": str(exc.evalue)[:500],
+            "source": (exc.source or "").strip().splitlines()[0][:200] if exc.source else "",
+        }
+    except Exception as exc:
+        return {
+            "cell_index": None,
+            "execution_count": None,
+            "ename": type(exc).__name__,
+            "evalue": str(exc)[:500],
+        }
+    return None
+
+
+def _source_index(executed: Path, index: int) -> int:
+    """Index of a cell of the executed notebook in the stored notebook (papermill inserts an
+    ``injected-parameters`` cell after the parameters cell)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except Exception:
+        return index
+    injected = [
+        i
+        for i, c in enumerate(nb.cells)
+        if "injected-parameters" in c.get("metadata", {}).get("tags", [])
+    ]
+    return index - sum(1 for i in injected if i < index)
+
+
+def _replace_dir(source: Path, target: Path) -> None:
+    """Move ``source`` to ``target``; an existing ``target`` is renamed aside first and
+    removed only once the new folder is in place."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".old-{target.name}-{os.getpid()}-{time.time_ns()}")
+        os.replace(target, old)
+    try:
+        os.replace(source, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def render_weekly(
+    *,
+    week: str | None = None,
+    data_dir: str | Path | None = None,
+    out_dir: str | Path = "reports",
+    notebooks_dir: str | Path | None = None,
+    parameters: dict[str, Any] | None = None,
+    kernel: str = "govanalytics",
+    compose: bool = True,
+    quiet: bool = False,
+) -> WeeklyReport:
+    """Render the weekly report: every notebook through papermill into ``out_dir/<week>/``.
+
+    Parameters
+    ----------
+    week
+        ISO week ``YYYY-Www``; default the latest complete week that has event data.
+    data_dir
+        Data folder; default the sample city (see
+        :func:`govanalytics.report.contract.resolve_data_dir`).
+    out_dir
+        Folder of reports; the report goes to ``out_dir/<week>/``.
+    notebooks_dir
+        Folder of the notebooks; default ``notebooks/`` (see :func:`find_notebooks_dir`).
+    parameters
+        Extra notebook parameters: ``{"name": value}`` is passed to every notebook (each must
+        declare it), ``{"<notebook stem>": {"name": value}}`` to that notebook only. Names and
+        types are checked against each notebook's ``parameters`` cell before anything runs.
+    kernel
+        Jupyter kernel name.
+    compose
+        Also compose the weekly index, the memo and the Excel appendix (default True).
+    quiet
+        Do not print progress lines to stderr.
+
+    Returns
+    -------
+    WeeklyReport
+        The published report.
+
+    Raises
+    ------
+    ParameterError
+        Unknown parameter name or wrong type (before any notebook runs).
+    ReportError
+        One or more notebooks failed; the message names each with its failing cell. The
+        earlier report of the week is kept; this run is kept in ``out_dir/<week>.failed/``.
+    PrivacyError
+        An artifact contains an ID-card or mobile number; nothing is published.
+    """
+    started = time.perf_counter()
+    data_path = resolve_data_dir(str(data_dir) if data_dir else "").resolve()
+    week = check_week(week) if week else default_week(data_path)
+    nb_dir = find_notebooks_dir(notebooks_dir)
+    notebooks = list_notebooks(nb_dir)
+    if not notebooks:
+        msg = f"no notebooks (*.ipynb) in {nb_dir}"
+        raise ReportError(msg)
+    names = [p.stem for p in notebooks]
+    shared, per = _split_parameters(parameters, names)
+    unknown_targets = set((parameters or {}).keys()) - set(shared) - set(per)
+    if unknown_targets:  # pragma: no cover - every key lands in shared or per
+        msg = f"parameters for unknown notebooks: {sorted(unknown_targets)}"
+        raise ParameterError(msg)
+    plans = []
+    for path in notebooks:
+        declared = notebook_parameters(path)
+        given = {**shared, **per.get(path.stem, {})}
+        check_parameters(path.name, declared, given)
+        full = {"data_dir": str(data_path), "week": week, "output_dir": ".", **given}
+        plans.append((path, full))
+
+    out = Path(out_dir).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    build = Path(tempfile.mkdtemp(prefix=f".tmp-{week}-", dir=out))
+    try:
+        return _build(build, out, week, data_path, plans, kernel, compose, quiet, started)
+    finally:
+        if build.exists():
+            shutil.rmtree(build, ignore_errors=True)
+
+
+def _build(
+    build: Path,
+    out: Path,
+    week: str,
+    data_path: Path,
+    plans: list[tuple[Path, dict]],
+    kernel: str,
+    compose: bool,
+    quiet: bool,
+    started: float,
+) -> WeeklyReport:
+    generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    inputs = _manifest.input_fingerprints(data_path)
+    versions = _manifest.package_versions()
+    _log(f"govanalytics report {week}: {len(plans)} notebooks, data {data_path}", quiet=quiet)
+    runs: list[NotebookRun] = []
+    for i, (path, params) in enumerate(plans, 1):
+        folder = build / path.stem
+        folder.mkdir()
+        _log(f"[{i}/{len(plans)}] {path.stem} …", quiet=quiet)
+        t0 = time.perf_counter()
+        error = _execute(path, folder, params, kernel)
+        if error is None and not (folder / "summary.json").is_file():
+            error = {
+                "cell_index": None,
+                "execution_count": None,
+                "ename": "ReportError",
+                "evalue": "the notebook wrote no summary.json into output_dir",
+            }
+        duration = round(time.perf_counter() - t0, 2)
+        run = NotebookRun(
+            name=path.stem,
+            status="ok" if error is None else "failed",
+            duration_s=duration,
+            parameters=params,
+            error=error,
+            tables=sorted(p.name for p in folder.glob("*.parquet")),
+        )
+        runs.append(run)
+        state = "ok" if error is None else "FAILED — " + run.describe_error()
+        _log(f"[{i}/{len(plans)}] {path.stem} {state} ({duration:.1f} s)", quiet=quiet)
+        executed = folder / path.name
+        if executed.is_file():
+            footer = _html.footer_html(
+                week=week,
+                inputs=inputs,
+                parameters=params,
+                versions=versions,
+                generated_at=generated_at,
+            )
+            with contextlib.suppress(Exception):
+                _html.export_html(executed, folder / f"{path.stem}.html", footer_html=footer)
+
+    manifest: dict[str, Any] = {
+        "week": week,
+        "status": "ok" if all(r.status == "ok" for r in runs) else "failed",
+        "generated_at": generated_at,
+        "data_dir": str(data_path),
+        "kernel": kernel,
+        "inputs": inputs,
+        "parameters": {r.name: r.parameters for r in runs},
+        "notebooks": [
+            {
+                "name": r.name,
+                "status": r.status,
+                "duration_s": r.duration_s,
+                "error": r.error,
+                "html": f"{r.name}/{r.name}.html",
+                "notebook": f"{r.name}/{r.name}.ipynb",
+                "tables": r.tables,
+            }
+            for r in runs
+        ],
+        "versions": versions,
+        **_manifest.runtime(),
+        "artifacts": ["manifest.json"],
+    }
+    report = WeeklyReport(week=week, path=build, runs=runs, manifest=manifest)
+    if compose:
+        from govanalytics.report._compose import compose_report
+
+        compose_report(report, quiet=quiet)
+    else:
+        from govanalytics.report._index import write_index
+
+        write_index(report)
+    manifest["duration_s"] = round(time.perf_counter() - started, 2)
+    _write_manifest(report)
+
+    failure: GovAnalyticsError | None = None
+    if not report.ok:
+        lines = [r.describe_error() for r in report.failures]
+        failure = ReportError(
+            f"weekly report {week}: {len(lines)} of {len(runs)} notebooks failed:\n  "
+            + "\n  ".join(lines)
+        )
+    else:
+        from govanalytics.privacy import scan_report
+
+        hits = scan_report(build)
+        if hits:
+            shown = "\n  ".join(str(h) for h in hits[:20])
+            more = f"\n  … and {len(hits) - 20} more" if len(hits) > 20 else ""
+            failure = PrivacyError(
+                f"weekly report {week} not published: personal data found in "
+                f"{len(hits)} place(s):\n  {shown}{more}"
+            )
+            manifest["status"] = "failed"
+            manifest["privacy_hits"] = [str(h) for h in hits]
+            _write_manifest(report)
+
+    if failure is not None:
+        (build / "FAILED.txt").write_text(str(failure) + "\n", encoding="utf-8")
+        failed_dir = out / f"{week}.failed"
+        _replace_dir(build, failed_dir)
+        report.path = failed_dir
+        failure.report = report  # type: ignore[attr-defined]
+        _log(f"report NOT published; this run is kept in {failed_dir}", quiet=quiet)
+        raise failure
+    target = out / week
+    _replace_dir(build, target)
+    stale = out / f"{week}.failed"
+    if stale.exists():
+        shutil.rmtree(stale, ignore_errors=True)
+    report.path = target
+    _log(
+        f"published {target} in {time.perf_counter() - started:.1f} s",
+        quiet=quiet,
+    )
+    return report
+
+
+def _write_manifest(report: WeeklyReport) -> None:
+    (report.path / "manifest.json").write_text(
+        json.dumps(report.manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )

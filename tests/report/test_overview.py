@@ -1,0 +1,81 @@
+"""The overview notebook and the key figures behind it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from govanalytics.report import city_overview
+from govanalytics.report.contract import week_bounds
+
+WEEK = "2026-W47"
+
+
+@pytest.fixture(scope="module")
+def frames(small_city: Path) -> dict[str, pl.DataFrame]:
+    """The small city's register, regions and event tables (read directly)."""
+    return {
+        "register": pl.read_parquet(small_city / "master" / "population_register.parquet"),
+        "regions": pl.read_parquet(small_city / "master" / "regions.parquet"),
+        "applications": pl.read_parquet(small_city / "dynamic" / "applications.parquet"),
+        "comments": pl.read_parquet(small_city / "dynamic" / "comments.parquet"),
+    }
+
+
+def test_ageing_communities_recovered(frames: dict, truth: dict) -> None:
+    ov = city_overview(register=frames["register"], regions=frames["regions"], week=WEEK)
+    found = ov.communities.filter(pl.col("ageing"))["community_code"].to_list()
+    assert sorted(found) == sorted(truth["city"]["ageing_communities"])
+    assert int(ov.districts["ageing_communities"].sum()) == len(found)
+    assert (
+        dict(ov.districts.select("district_code", "region_name").iter_rows())
+        == truth["city"]["districts"]
+    )
+    assert int(ov.districts["people"].sum()) == frames["register"].height
+
+
+def test_weekly_counts_with_previous_and_year_ago(frames: dict) -> None:
+    ov = city_overview(week=WEEK, min_count=15, **frames)
+    head = {h["key"]: h for h in ov.headlines}
+    apps = frames["applications"]["submitted_at"].dt.date()
+    monday, sunday = week_bounds(WEEK)
+    assert head["applications"]["value"] == int(apps.is_between(monday, sunday).sum())
+    prev = apps.is_between(monday - dt.timedelta(days=7), sunday - dt.timedelta(days=7))
+    assert head["applications"]["previous"] == int(prev.sum())
+    ago = dt.date.fromisocalendar(2025, 47, 1)
+    assert head["applications"]["year_ago"] == int(
+        apps.is_between(ago, ago + dt.timedelta(days=6)).sum()
+    )
+
+
+def test_small_weekly_counts_withheld(frames: dict) -> None:
+    ov = city_overview(week=WEEK, min_count=40, **frames)
+    table = ov.districts
+    for col in ("applications", "comments"):
+        shown = table[col].drop_nulls()
+        assert not shown.is_between(1, 39).any()
+        hidden = table.filter(pl.col(col).is_null())
+        assert hidden["suppressed"].all()
+        assert hidden.height != 1  # never a single withheld cell next to a published total
+
+
+@pytest.mark.notebook
+def test_overview_notebook_runs_on_small_city(run_notebook, small_city: Path, truth: dict) -> None:
+    out = run_notebook("overview", data_dir=str(small_city))
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["notebook"] == "overview" and summary["week"] == WEEK
+    head = {h["key"]: h["value"] for h in summary["headlines"]}
+    assert head["ageing_communities"] == len(truth["city"]["ageing_communities"])
+    assert "applications" in head and "comments" in head
+    table = pl.read_parquet(out / "district_overview.parquet")
+    assert set(table["district_code"]) == set(truth["city"]["districts"])
+    for fig in summary["figures"]:
+        assert (out / fig).stat().st_size > 1000
+    from govanalytics.geo import external_references
+
+    page = (out / "district_map.html").read_text(encoding="utf-8")
+    assert "leaflet" in page.lower() and external_references(page) == []

@@ -1,0 +1,141 @@
+"""The weekly runner: parameter checks, failure isolation, atomic publish, manifest."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from govanalytics.errors import ParameterError, ReportError
+from govanalytics.report import input_fingerprints, last_data_day, render_weekly
+
+WEEK = "2026-W47"
+
+
+def _render(notebooks: Path, data: Path, out: Path, **kwargs):
+    return render_weekly(
+        week=WEEK, data_dir=data, out_dir=out, notebooks_dir=notebooks, compose=False,
+        quiet=True, **kwargs,
+    )  # fmt: skip
+
+
+def test_week_defaults_to_latest_complete_week_with_data(tiny_data: Path) -> None:
+    import datetime as dt
+
+    from govanalytics.report._runner import default_week
+
+    assert last_data_day(tiny_data) == dt.date(2026, 11, 22)
+    assert default_week(tiny_data) == "2026-W47"
+
+
+def test_unknown_parameter_rejected_before_running(
+    good_notebooks: Path, tiny_data: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "reports"
+    with pytest.raises(ParameterError, match=r"good\.ipynb[\s\S]*unknown parameter 'horizon'"):
+        _render(good_notebooks, tiny_data, out, parameters={"horizon": 4})
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_wrong_type_rejected(good_notebooks: Path, tiny_data: Path, tmp_path: Path) -> None:
+    with pytest.raises(ParameterError, match=r"good\.ipynb[\s\S]*'repeat' must be int, got str"):
+        _render(good_notebooks, tiny_data, tmp_path / "r", parameters={"good": {"repeat": "2"}})
+    with pytest.raises(ParameterError, match="'repeat' must be int, got bool"):
+        _render(good_notebooks, tiny_data, tmp_path / "r", parameters={"repeat": True})
+
+
+def test_runner_sets_common_parameters_itself(
+    good_notebooks: Path, tiny_data: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ParameterError, match="'output_dir' is set by the runner"):
+        _render(good_notebooks, tiny_data, tmp_path / "r", parameters={"output_dir": "/tmp"})
+
+
+def test_notebook_without_common_parameters_rejected(
+    tiny_data: Path, tmp_path: Path, make_notebook
+) -> None:
+    folder = tmp_path / "nb"
+    folder.mkdir()
+    make_notebook(folder / "odd.ipynb", ["x = 1"], parameters='data_dir: str = ""\nweek = ""\n')
+    with pytest.raises(ParameterError, match=r"odd\.ipynb[\s\S]*output_dir"):
+        _render(folder, tiny_data, tmp_path / "r")
+
+
+def test_failure_isolated_named_and_kept(
+    good_notebooks: Path, tiny_data: Path, tmp_path: Path, make_notebook, bad_body
+) -> None:
+    make_notebook(good_notebooks / "bad.ipynb", bad_body)
+    out = tmp_path / "reports"
+    with pytest.raises(ReportError) as info:
+        _render(good_notebooks, tiny_data, out, parameters={"repeat": 2})
+    message = str(info.value)
+    assert "bad.ipynb failed at cell 2" in message
+    assert "ValueError: planted failure" in message
+    assert "good.ipynb" not in message  # only the failing notebook is named
+    failed = out / f"{WEEK}.failed"
+    assert not (out / WEEK).exists()  # nothing published
+    # the good notebook ran after the bad one's failure? (bad sorts first) and wrote its outputs
+    good = pl.read_parquet(failed / "good" / "counts.parquet")
+    assert good["count"].to_list() == [40]
+    assert (failed / "good" / "summary.json").is_file()
+    kept = json.loads((failed / "bad" / "bad.ipynb").read_text(encoding="utf-8"))
+    assert any(o.get("ename") == "ValueError" for c in kept["cells"] for o in c.get("outputs", []))
+    manifest = json.loads((failed / "manifest.json").read_text(encoding="utf-8"))
+    status = {n["name"]: n["status"] for n in manifest["notebooks"]}
+    assert status == {"bad": "failed", "good": "ok"}
+    assert "bad.ipynb failed at cell 2" in (failed / "FAILED.txt").read_text(encoding="utf-8")
+    assert not list(out.glob(".tmp-*"))  # no build folder left behind
+
+
+def test_earlier_report_survives_failed_run(
+    good_notebooks: Path, tiny_data: Path, tmp_path: Path, make_notebook, bad_body
+) -> None:
+    out = tmp_path / "reports"
+    first = _render(good_notebooks, tiny_data, out)
+    assert first.path == out / WEEK
+    before = (out / WEEK / "manifest.json").read_bytes()
+    assert (out / WEEK / "good" / "good.html").is_file()
+    assert (out / WEEK / "index.html").is_file()
+    make_notebook(good_notebooks / "bad.ipynb", bad_body)
+    with pytest.raises(ReportError, match="bad"):
+        _render(good_notebooks, tiny_data, out)
+    assert (out / WEEK / "manifest.json").read_bytes() == before
+    assert (out / f"{WEEK}.failed").is_dir()
+    # a later good run replaces the week and clears the failed folder
+    (good_notebooks / "bad.ipynb").unlink()
+    _render(good_notebooks, tiny_data, out)
+    assert (out / WEEK / "manifest.json").read_bytes() != before
+    assert not (out / f"{WEEK}.failed").exists()
+    assert sorted(p.name for p in out.iterdir()) == [WEEK]
+
+
+def test_manifest_records_inputs_parameters_and_versions(
+    good_notebooks: Path, tiny_data: Path, tmp_path: Path
+) -> None:
+    report = _render(good_notebooks, tiny_data, tmp_path / "reports")
+    m = json.loads((report.path / "manifest.json").read_text(encoding="utf-8"))
+    assert m["inputs"] == input_fingerprints(tiny_data)
+    assert list(m["inputs"]) == ["dynamic/comments.parquet"]
+    assert m["parameters"]["good"]["week"] == WEEK
+    assert m["parameters"]["good"]["data_dir"] == str(tiny_data.resolve())
+    assert m["versions"]["papermill"] and m["python"]
+    assert m["notebooks"][0]["status"] == "ok" and m["notebooks"][0]["duration_s"] > 0
+    assert m["notebooks"][0]["tables"] == ["counts.parquet"]
+
+
+def test_fingerprints_change_when_an_input_changes(small_city: Path, tmp_path: Path) -> None:
+    data = tmp_path / "copy"
+    shutil.copytree(small_city, data)
+    before = input_fingerprints(data)
+    assert "master/population_register.parquet" in before
+    assert all(len(v) == 64 for v in before.values())
+    assert not any(k.endswith("truth.json") for k in before)  # the oracle is not an input
+    path = data / "dynamic" / "applications.parquet"
+    frame = pl.read_parquet(path)
+    frame.head(frame.height - 1).write_parquet(path)
+    after = input_fingerprints(data)
+    changed = {k for k in before if before[k] != after[k]}
+    assert changed == {"dynamic/applications.parquet"}
