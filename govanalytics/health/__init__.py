@@ -1,12 +1,33 @@
 """Health-risk early warning, forecasting and risk views by region (健康风险预测与预警)."""
 
 from govanalytics.health._detect import DETECTION_METHODS, flag_aberrations
+from govanalytics.health._evaluate import backtest, score_forecasts
+from govanalytics.health._forecast import MODELS, QUANTILES, forecast_counts, sum_forecasts
+from govanalytics.health._report import health_alerts, health_findings
+from govanalytics.health._risk import (
+    ageing_communities,
+    clinic_beds,
+    population_by_age,
+    risk_table,
+)
 from govanalytics.health._series import DISEASES_ZH, aggregate_counts, disease_name
 
 __all__ = [
     "DETECTION_METHODS",
     "DISEASES_ZH",
+    "MODELS",
+    "QUANTILES",
+    "ageing_communities",
     "aggregate_counts",
+    "backtest",
+    "clinic_beds",
     "disease_name",
     "flag_aberrations",
+    "forecast_counts",
+    "health_alerts",
+    "health_findings",
+    "population_by_age",
+    "risk_table",
+    "score_forecasts",
+    "sum_forecasts",
 ]

@@ -1,0 +1,77 @@
+"""Chinese alerts, findings and actions for the weekly report, from alarm and risk tables."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from govanalytics.health._series import disease_name
+
+
+def health_alerts(alarms: pl.DataFrame, names: dict[str, str]) -> list[dict]:
+    """One ``health_alarm`` alert per region × disease alarming in the latest week.
+
+    ``alarms`` should come from one method's run of :func:`flag_aberrations` (so that one
+    outbreak is one alert). Severity is ``high`` when the count is 1.5 times the upper bound or
+    more, else ``medium``.
+    """
+    last = alarms["week_start"].max()
+    hits = alarms.filter((pl.col("week_start") == last) & pl.col("alarm").fill_null(False))
+    out = []
+    for row in hits.sort("region_code").iter_rows(named=True):
+        ratio = row["observed"] / max(row["upper_bound"] or 1.0, 1.0)
+        place = names.get(row["region_code"], row["region_code"])
+        out.append(
+            {
+                "kind": "health_alarm",
+                "severity": "high" if ratio >= 1.5 else "medium",
+                "place_code": row["region_code"],
+                "place": place,
+                "date": last.isoformat(),
+                "message": (
+                    f"{place}{disease_name(row['disease'])}本周{row['observed']}例，"
+                    f"高于预期{row['expected']:.0f}例及预警阈值{row['upper_bound']:.0f}例"
+                ),
+            }
+        )
+    return out
+
+
+def health_findings(
+    alerts: list[dict], risk: pl.DataFrame, age_alarms: pl.DataFrame | None, names: dict
+) -> tuple[list[str], list[str]]:
+    """Findings and recommended actions (Chinese), most important first."""
+    findings, actions = [], []
+    for a in alerts:
+        text = a["message"]
+        if age_alarms is not None and not age_alarms.is_empty():
+            ages = (
+                age_alarms.filter(
+                    (pl.col("region_code") == a["place_code"]) & pl.col("alarm").fill_null(False)
+                )["age_group"]
+                .unique()
+                .sort()
+                .to_list()
+            )
+            if ages:
+                text += f"，以{'、'.join(ages)}岁组为主"
+        findings.append(text + "。")
+        actions.append(
+            f"{a['place']}：核实病例、开展流行病学调查，加强学校和托幼机构晨午检，"
+            "必要时调配门诊力量和疫苗。"
+        )
+    top = risk.filter(pl.col("rank") == 1)
+    for row in top.iter_rows(named=True):
+        place = names.get(row["region_code"], row["region_code"])
+        change = row["change_week"]
+        change_txt = f"，环比{change:+.0%}" if change is not None else ""
+        findings.append(
+            f"{disease_name(row['disease'])}风险最高的是{place}：本周发病率"
+            f"{row['incidence_per_100k']:.0f}/10万{change_txt}，"
+            f"下周预测{row['forecast_next']:.0f}例。"
+        )
+        ratio = row.get("bed_ratio")
+        if ratio is not None and ratio > 0.8:
+            actions.append(f"{place}：预测床位需求达床位数的{ratio:.0%}，提前准备床位。")
+    if not alerts:
+        findings.insert(0, "本周各区均未超出预警阈值。")
+    return findings, actions
