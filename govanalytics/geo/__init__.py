@@ -7,7 +7,14 @@ geometries converted.
 """
 
 from govanalytics.geo._gcj02 import gcj02_to_wgs84, to_gcj02, to_wgs84, wgs84_to_gcj02
-from govanalytics.geo._maps import choropleth, flow_map, grid_counts, heatmap, region_centroids
+from govanalytics.geo._maps import (
+    choropleth,
+    flow_map,
+    grid_counts,
+    heatmap,
+    region_centroids,
+    region_counts,
+)
 from govanalytics.geo._offline import OfflineMap, external_references, map_html, save_map
 from govanalytics.geo._static import static_map
 from govanalytics.geo._tiles import TILES_ENV, TileConfig, resolve_tiles
@@ -24,6 +31,7 @@ __all__ = [
     "heatmap",
     "map_html",
     "region_centroids",
+    "region_counts",
     "resolve_tiles",
     "save_map",
     "static_map",

@@ -28,7 +28,14 @@ from govanalytics.geo._gcj02 import to_gcj02, wgs84_to_gcj02
 from govanalytics.geo._offline import OfflineMap
 from govanalytics.geo._tiles import TileConfig, resolve_tiles
 
-__all__ = ["choropleth", "flow_map", "heatmap", "region_centroids"]
+__all__ = [
+    "choropleth",
+    "flow_map",
+    "grid_counts",
+    "heatmap",
+    "region_centroids",
+    "region_counts",
+]
 
 #: Colour and label of values withheld by small-count suppression, and of missing values.
 SUPPRESSED_COLOR, SUPPRESSED_LABEL = "#9e9e9e", "已抑制"
@@ -548,6 +555,10 @@ def heatmap(
     Returns
     -------
     OfflineMap
+
+    See Also
+    --------
+    region_counts : the same points counted per community or street, for :func:`choropleth`.
     """
     tiles = resolve_tiles(tiles)
     fmt_one = _formatter(fmt)
@@ -601,6 +612,76 @@ def heatmap(
     m.add_child(_GeoJsonLayer(features, style, "heatcells"))
     m.add_child(_Control(_legend_html(legend, rows, notes)))
     return m
+
+
+def region_counts(
+    frame: pl.DataFrame | pl.LazyFrame,
+    boundaries: gpd.GeoDataFrame,
+    *,
+    weight_column: str | None = None,
+    lon_column: str = "lon",
+    lat_column: str = "lat",
+    code_column: str = REGION_CODE,
+    min_count: int = DEFAULT_MIN_COUNT,
+) -> pl.DataFrame:
+    """Points counted per region (point in polygon), small counts flagged for withholding.
+
+    The per-region alternative to the grid of :func:`heatmap`: pass the result to
+    :func:`choropleth` with ``data=`` and ``suppressed_column="suppressed"``. A point on a
+    shared edge counts once (for the first region in ``boundaries``); points outside every
+    region are not counted.
+
+    Disclosure rule: ``suppressed`` is true where a region holds fewer than ``min_count``
+    points (default 15, the package's small-count threshold); the counts stay in the table
+    for internal use, and maps and reports must show those regions as withheld.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``region_code``, ``points``, ``weight`` (sum of ``weight_column``, or ``points``),
+        ``suppressed``; one row per region of ``boundaries`` (zeros included), in its order.
+    """
+    boundaries = _as_gdf(boundaries, "boundaries")
+    _need_columns(boundaries.columns, {"code_column": code_column}, "boundaries")
+    lf = _to_polars(frame, "frame")
+    _need_columns(
+        lf.collect_schema().names(),
+        {"lon_column": lon_column, "lat_column": lat_column, "weight_column": weight_column},
+        "frame",
+    )
+    if not isinstance(min_count, int) or min_count < 1:
+        msg = f"min_count must be an integer ≥ 1, got {min_count!r}"
+        raise ParameterError(msg)
+    weight = pl.col(weight_column).cast(pl.Float64) if weight_column else pl.lit(1.0)
+    pts = (
+        lf.filter(pl.col(lon_column).is_not_null() & pl.col(lat_column).is_not_null())
+        .select(pl.col(lon_column).cast(pl.Float64), pl.col(lat_column).cast(pl.Float64),
+                weight.alias("weight"))
+        .collect()
+    )  # fmt: skip
+    geoms = np.asarray(boundaries.geometry.values)
+    tree = shapely.STRtree(geoms)
+    points = shapely.points(pts[lon_column].to_numpy(), pts[lat_column].to_numpy())
+    point_idx, region_idx = tree.query(points, predicate="intersects")
+    hits = (
+        pl.DataFrame({"p": point_idx, "r": region_idx}, schema={"p": pl.Int64, "r": pl.Int64})
+        .sort("p", "r")
+        .unique("p", keep="first", maintain_order=True)
+    )
+    hits = hits.with_columns(pl.Series("weight", pts["weight"].to_numpy()[hits["p"].to_numpy()]))
+    per_region = hits.group_by("r").agg(pl.len().alias("points"), pl.col("weight").sum())
+    codes = pl.DataFrame(
+        {"r": np.arange(len(geoms)), REGION_CODE: boundaries[code_column].astype(str).tolist()}
+    )
+    return (
+        codes.join(per_region, on="r", how="left", maintain_order="left")
+        .with_columns(
+            pl.col("points").fill_null(0).cast(pl.Int64),
+            pl.col("weight").fill_null(0.0),
+        )
+        .with_columns((pl.col("points") < min_count).alias("suppressed"))
+        .select(REGION_CODE, "points", "weight", "suppressed")
+    )
 
 
 # --- centroids and flows ----------------------------------------------------------------------

@@ -15,7 +15,9 @@ _LAYER = re.compile(r"L\.geoJSON\((\{.*?\}), \{\n\s*style", re.DOTALL)
 @pytest.fixture(scope="session")
 def boundaries(small_city: Path) -> gpd.GeoDataFrame:
     """Every region polygon of the small sample city (districts, streets, communities)."""
-    return gpd.read_file(small_city / "master/boundaries.geojson")
+    from govanalytics.data import load_boundaries
+
+    return load_boundaries(data_dir=small_city)
 
 
 @pytest.fixture

@@ -247,3 +247,35 @@ def test_flow_map_reports_unknown_regions(streets):
                           "count": [3]})  # fmt: skip
     with pytest.raises(DataError, match="999999999999"):
         geo.flow_map(flows, streets)
+
+
+# --- per-region counts ------------------------------------------------------------------------
+
+
+def test_region_counts_match_point_in_polygon(communities, layers):
+    rng = np.random.default_rng(9)
+    minx, miny, maxx, maxy = communities.total_bounds
+    points = pl.DataFrame(
+        {"lon": rng.uniform(minx, maxx, 3000), "lat": rng.uniform(miny, maxy, 3000),
+         "w": rng.integers(1, 4, 3000).astype(float)}
+    )  # fmt: skip
+    got = geo.region_counts(points, communities, weight_column="w")
+    assert got["region_code"].to_list() == communities["region_code"].tolist()
+    pts = shapely.points(points["lon"].to_numpy(), points["lat"].to_numpy())
+    for row, geom in zip(got.iter_rows(named=True), communities.geometry, strict=True):
+        inside = shapely.contains(geom, pts)
+        assert row["points"] == inside.sum()
+        assert row["weight"] == points["w"].to_numpy()[inside].sum()
+        assert row["suppressed"] == (row["points"] < 15)
+    assert got["suppressed"].any() and not got["suppressed"].all()
+    # drawn through choropleth, the small regions are withheld
+    m = geo.choropleth(communities, "points", data=got, suppressed_column="suppressed")
+    (features,) = layers(geo.map_html(m))
+    withheld = ["已抑制" in f["properties"]["t"] for f in features]
+    assert withheld == got["suppressed"].to_list()
+
+
+def test_region_counts_count_a_shared_vertex_once(communities):
+    x, y = shapely.get_coordinates(communities.geometry.iloc[0])[0]
+    got = geo.region_counts(pl.DataFrame({"lon": [x], "lat": [y]}), communities, min_count=1)
+    assert got["points"].sum() == 1
