@@ -359,7 +359,8 @@ def surge_alerts(
     -------
     list of dict
         Alerts for ``summary.json`` (``kind``, ``severity``, ``place_code``, ``place``,
-        ``date`` = the day the warning first fired, ``message`` in Chinese): severity
+        ``date`` = the day the warning first fired, ``service`` = Chinese service name,
+        ``message`` in Chinese): severity
         ``high`` when the running count exceeds capacity, ``medium`` when the projection
         does, ``low`` for a seasonal excess only.
     """
@@ -406,6 +407,7 @@ def surge_alerts(
                 "severity": severity,
                 "place_code": row["district_code"],
                 "place": place,
+                "service": service_zh,
                 "date": row["fired_on"].isoformat(),
                 "message": "，".join(parts) + "；" + "；".join(kinds) + "。",
             }
