@@ -1,1 +1,40 @@
-"""(capability under construction)."""
+"""Hot words in citizen comments: masking, segmentation, counting, bursts, hot lists, issues."""
+
+from govanalytics.hotwords._analysis import (
+    ALL,
+    HotWords,
+    PreparedComments,
+    count_words,
+    detect_hot_words,
+    prepare_comments,
+)
+from govanalytics.hotwords._burst import baseline_scores, kleinberg_states, likelihood_ratio
+from govanalytics.hotwords._dictionary import discover_words, domain_terms, region_words, stopwords
+from govanalytics.hotwords._segment import (
+    Segmenter,
+    build_segmenter,
+    segment,
+    tokenization_agreement,
+)
+from govanalytics.hotwords._text import normalise_text
+
+__all__ = [
+    "ALL",
+    "HotWords",
+    "PreparedComments",
+    "Segmenter",
+    "baseline_scores",
+    "build_segmenter",
+    "count_words",
+    "detect_hot_words",
+    "discover_words",
+    "domain_terms",
+    "kleinberg_states",
+    "likelihood_ratio",
+    "normalise_text",
+    "prepare_comments",
+    "region_words",
+    "segment",
+    "stopwords",
+    "tokenization_agreement",
+]

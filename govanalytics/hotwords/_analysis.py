@@ -1,0 +1,671 @@
+"""From comments to hot words: mask, normalise, segment, count, bursts, hot list, issues."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+
+from govanalytics.errors import DataError, ParameterError
+from govanalytics.hotwords._burst import (
+    DEFAULT_GAMMA,
+    DEFAULT_S,
+    baseline_scores,
+    burst_runs,
+    kleinberg_states,
+    likelihood_ratio,
+)
+from govanalytics.hotwords._dictionary import discover_words, domain_terms, region_words, stopwords
+from govanalytics.hotwords._segment import Segmenter, build_segmenter, segment
+from govanalytics.hotwords._text import normalise_text
+from govanalytics.privacy import mask_personal_data
+
+#: Scope code of the whole city in the outputs (other scopes are district codes).
+ALL = "all"
+WINDOWS = {"day": 1, "week": 7}
+#: Minimum count of a word in a window before it can be hot or bursting (count floor).
+DEFAULT_MIN_COUNT = 5
+#: Trailing baseline, in windows, of the z-score: four weeks of days, or eight weeks.
+DEFAULT_BASELINE = {"day": 28, "week": 8}
+#: Words bursting together belong to one issue when the Jaccard index of the comments (in the
+#: overlap of their bursts) that contain them is at least this.
+DEFAULT_MIN_JACCARD = 0.2
+#: A burst is reported only if, in one of its windows, its binomial z-score against the
+#: trailing baseline reaches this (Kleinberg alone flags small random clusters of a rare word).
+DEFAULT_MIN_Z = 3.0
+#: An area is where a burst concentrates when its location quotient is at least this.
+DEFAULT_MIN_LQ = 1.5
+
+
+@dataclass
+class PreparedComments:
+    """Comments ready for counting: masked text, content words, what was masked.
+
+    Attributes
+    ----------
+    comments
+        ``row``, ``message_id``, ``created_at``, ``district_code``, ``community_code``,
+        ``channel``, ``user_id`` and ``text`` — the text masked and normalised.
+    tokens
+        ``row``, ``word``: each content word of each comment once.
+    masked
+        Number of personal-data items masked, per kind (see
+        :func:`govanalytics.privacy.mask_personal_data`).
+    new_words
+        Words found by :func:`discover_words` and added to the user dictionary.
+    segmenter
+        The segmenter used (engine, agreement with jieba).
+    """
+
+    comments: pl.DataFrame
+    tokens: pl.DataFrame
+    masked: dict[str, int]
+    new_words: pl.DataFrame
+    segmenter: Segmenter
+
+
+def prepare_comments(
+    comments: pl.DataFrame,
+    *,
+    regions: pl.DataFrame | None = None,
+    discover: bool = True,
+    extra_words: Iterable[str] = (),
+    engine: str = "auto",
+    traditional_to_simplified: bool = False,
+    processes: int | None = None,
+) -> PreparedComments:
+    """Mask, normalise and segment comments (the ``comments`` dataset).
+
+    Personal data are masked first, before anything else reads the text; then full-width
+    characters become half-width and whitespace is tidied; new words are discovered; the
+    text is cut with jieba's dictionary and algorithm plus a user dictionary of domain terms,
+    place names from ``regions`` and the discovered words.
+
+    Parameters
+    ----------
+    comments
+        Canonical ``comments`` frame (``message_id``, ``created_at``, ``text``; optional
+        ``user_id``, ``district_code``, ``community_code``, ``channel``).
+    regions
+        The master ``regions`` table, for place names in the user dictionary.
+    discover
+        Run new-word discovery (PMI and boundary entropy). Default True.
+    extra_words
+        More user-dictionary words.
+    engine
+        ``"auto"`` (rjieba when it agrees with jieba on ≥ 98 % of a sample), ``"rjieba"`` or
+        ``"jieba"``.
+    traditional_to_simplified
+        Convert traditional characters to simplified. Default False.
+    processes
+        Worker processes for segmenting large inputs (default all cores).
+
+    Returns
+    -------
+    PreparedComments
+    """
+    for col in ("message_id", "created_at", "text"):
+        if col not in comments.columns:
+            msg = f"comments has no column {col!r}; it has {comments.columns}"
+            raise DataError(msg)
+    frame = comments.with_row_index("row")
+    for col in ("user_id", "district_code", "community_code", "channel"):
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
+    masked, counts = mask_personal_data(frame["text"].cast(pl.String))
+    text = normalise_text(masked, traditional_to_simplified=traditional_to_simplified)
+    frame = frame.select(
+        "row",
+        "message_id",
+        "created_at",
+        "district_code",
+        "community_code",
+        "channel",
+        "user_id",
+        text.alias("text"),
+    )
+    stop = stopwords()
+    terms = domain_terms()
+    new = (
+        discover_words(text, exclude=stop, protected=terms)
+        if discover
+        else discover_words(pl.Series([], dtype=pl.String))
+    )
+    words = [*terms, *region_words(regions), *new["word"].to_list(), *extra_words]
+    sample = text.drop_nulls()
+    sample = sample.gather(np.linspace(0, sample.len() - 1, min(1000, sample.len())).astype(int))
+    seg = build_segmenter(words, engine=engine, check_sample=sample.to_list())
+    tokens = segment(text, seg, stopwords=stop, processes=processes)
+    return PreparedComments(frame, tokens, counts, new, seg)
+
+
+def _window_expr(window: str, first: dt.date) -> pl.Expr:
+    days = (pl.col("created_at").dt.date() - pl.lit(first)).dt.total_days()
+    return (days // WINDOWS[window]).cast(pl.Int32).alias("t")
+
+
+def _check_window(window: str) -> None:
+    if window not in WINDOWS:
+        msg = f"window must be 'day' or 'week', got {window!r}"
+        raise ParameterError(msg)
+
+
+def _first_day(comments: pl.DataFrame, window: str) -> dt.date:
+    first = comments["created_at"].min()
+    if first is None:
+        msg = "comments is empty: nothing to count"
+        raise DataError(msg)
+    first = first.date() if isinstance(first, dt.datetime) else first
+    if window == "week":
+        first = first - dt.timedelta(days=first.weekday())
+    return first
+
+
+def count_words(
+    prepared: PreparedComments,
+    *,
+    window: str = "day",
+    by: Sequence[str] = ("district_code", "channel"),
+) -> pl.DataFrame:
+    """Distinct comments and distinct users per window × ``by`` × word.
+
+    Repetitions do not inflate counts: a comment counts once however often it repeats a word,
+    and ``n_users`` counts each writer once per window (comments without a user id count as
+    their own writer).
+
+    Parameters
+    ----------
+    prepared
+        From :func:`prepare_comments`.
+    window
+        ``"day"`` or ``"week"`` (ISO weeks, Monday first).
+    by
+        Columns of the comments to break down by (``district_code``, ``community_code``,
+        ``channel``). Default district and channel.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``window_start``, the ``by`` columns, ``word``, ``n_comments``, ``n_users``.
+    """
+    _check_window(window)
+    first = _first_day(prepared.comments, window)
+    meta = _meta(prepared.comments, window, first)
+    return (
+        prepared.tokens.join(meta, on="row")
+        .group_by("t", *by, "word")
+        .agg(pl.len().alias("n_comments"), pl.col("unit").n_unique().alias("n_users"))
+        .with_columns(_t_to_date(first, window).alias("window_start"))
+        .select("window_start", *by, "word", "n_comments", "n_users")
+        .sort(
+            "window_start",
+            *by,
+            "n_comments",
+            "word",
+            descending=[False] * (1 + len(by)) + [True, False],
+        )
+    )
+
+
+def _t_to_date(first: dt.date, window: str) -> pl.Expr:
+    return pl.lit(first) + pl.duration(days=pl.col("t") * WINDOWS[window])
+
+
+def _meta(comments: pl.DataFrame, window: str, first: dt.date) -> pl.DataFrame:
+    unit = pl.coalesce(pl.col("user_id"), pl.lit("#") + pl.col("row").cast(pl.String))
+    return comments.select(
+        "row",
+        _window_expr(window, first),
+        "district_code",
+        "community_code",
+        "channel",
+        unit.rank("dense").cast(pl.UInt32).alias("unit"),
+    )
+
+
+@dataclass
+class HotWords:
+    """Results of :func:`detect_hot_words` (all frames have English snake_case columns).
+
+    Attributes
+    ----------
+    hot_words
+        ``scope``, ``window``, ``word``, ``count``, ``expected``, ``z``, ``score`` (log-
+        likelihood ratio vs the trailing baseline), ``rank``,
+        ``rank_change`` (``new``/``up``/``down``/``same``), ``bursting``.
+    bursts
+        ``scope``, ``word``, ``start``, ``end``, ``weight``, ``peak_count``, ``total_count``,
+        ``areas`` (list of region codes where it concentrates).
+    issues
+        ``scope``, ``issue``, ``label``, ``words``, ``start``, ``end``, ``weight``,
+        ``n_comments``, ``areas``, ``comment_ids``.
+    totals
+        ``scope``, ``window``, ``n_units`` (documents per window: distinct users or comments).
+    counts
+        ``scope``, ``window``, ``word``, ``count`` for every word above the floor somewhere.
+    parameters
+        The parameters used.
+    """
+
+    hot_words: pl.DataFrame
+    bursts: pl.DataFrame
+    issues: pl.DataFrame
+    totals: pl.DataFrame
+    counts: pl.DataFrame
+    parameters: dict = field(default_factory=dict)
+
+
+def detect_hot_words(
+    prepared: PreparedComments,
+    *,
+    window: str = "day",
+    s: float = DEFAULT_S,
+    gamma: float = DEFAULT_GAMMA,
+    min_count: int = DEFAULT_MIN_COUNT,
+    baseline: int | None = None,
+    top_n: int = 20,
+    distinct_users: bool = True,
+    min_z: float = DEFAULT_MIN_Z,
+    min_jaccard: float = DEFAULT_MIN_JACCARD,
+    min_lq: float = DEFAULT_MIN_LQ,
+) -> HotWords:
+    """Hot words, bursts and issues per window for the whole city and each district.
+
+    For every scope (``"all"`` and each district) and word, ``r_t`` is the number of distinct
+    writers (``distinct_users``; else distinct comments) whose comments in window ``t`` contain
+    the word, ``d_t`` the number of writers in the window.
+
+    * **Bursts**: Kleinberg's two-state batched model decoded exactly by Viterbi
+      (:func:`kleinberg_states`, ``s`` = 2, ``γ`` = 1 by default); a run of the burst state is
+      kept when its peak count is at least ``min_count`` and its z-score against the trailing
+      baseline reaches ``min_z`` in one of its windows. Its weight is Kleinberg's: the cost
+      saved by the burst state over the run. A word used at a constant rate, however
+      frequent, does not burst.
+    * **Hot list**: per window, words with ``r_t ≥ min_count`` ranked by ``score``, the
+      binomial log-likelihood ratio of the window's rate against the word's trailing
+      ``baseline`` rate (:func:`likelihood_ratio`; the z-score of :func:`baseline_scores` is
+      given beside it); ``rank_change`` compares with the previous window's list.
+    * **Areas**: where a burst concentrates — the districts (for the city) or communities (for
+      a district) whose location quotient over the burst, ``(r_a/r)/(d_a/d)``, is at least
+      ``min_lq`` with at least two writers.
+    * **Issues**: bursting words of one scope whose burst comments overlap (Jaccard index ≥
+      ``min_jaccard``) are grouped, as in TwitterMonitor (Mathioudakis & Koudas 2010), so the
+      list reads as one issue ("停水 · 三天 · 锦绣华庭").
+
+    Parameters
+    ----------
+    prepared
+        From :func:`prepare_comments`.
+    window
+        ``"day"`` or ``"week"``.
+    s, gamma
+        Kleinberg parameters (defaults 2 and 1).
+    min_count
+        Count floor (default 5).
+    baseline
+        Trailing windows of the z-score baseline (default 28 days or 8 weeks).
+    top_n
+        Length of each window's hot list (default 20).
+    distinct_users
+        Count writers rather than comments (default True).
+    min_z
+        z-score a burst must reach in one of its windows (default 3).
+    min_jaccard, min_lq
+        Issue grouping and concentration thresholds.
+
+    Returns
+    -------
+    HotWords
+
+    References
+    ----------
+    Kleinberg, J. (2002). Bursty and hierarchical structure in streams. KDD '02.
+    Mathioudakis, M. & Koudas, N. (2010). TwitterMonitor: trend detection over the Twitter
+    stream. SIGMOD '10.
+    """
+    _check_window(window)
+    if min_count < 1:
+        msg = f"min_count must be at least 1, got {min_count}"
+        raise ParameterError(msg)
+    if baseline is None:
+        baseline = DEFAULT_BASELINE[window]
+    comments = prepared.comments
+    first = _first_day(comments, window)
+    meta = _meta(comments, window, first)
+    if not distinct_users:
+        meta = meta.with_columns(pl.col("row").alias("unit"))
+    n_win = int(meta["t"].max()) + 1
+    tm = prepared.tokens.join(meta.select("row", "t", "district_code", "unit"), on="row")
+    scopes = [ALL, *sorted(meta["district_code"].drop_nulls().unique().to_list())]
+
+    hot_parts, burst_parts, total_parts, count_parts = [], [], [], []
+    for scope in scopes:
+        m = meta if scope == ALL else meta.filter(pl.col("district_code") == scope)
+        x = tm if scope == ALL else tm.filter(pl.col("district_code") == scope)
+        d_frame = m.group_by("t").agg(pl.col("unit").n_unique().alias("d"))
+        d = np.zeros(n_win)
+        d[d_frame["t"].to_numpy()] = d_frame["d"].to_numpy()
+        rc = x.group_by("word", "t").agg(pl.col("unit").n_unique().alias("r"))
+        vocab = (
+            rc.group_by("word").agg(pl.col("r").max().alias("mx")).filter(pl.col("mx") >= min_count)
+        )
+        words = vocab["word"].sort().to_list()
+        total_parts.append(
+            pl.DataFrame({"scope": scope, "t": np.arange(n_win, dtype=np.int32), "n_units": d})
+        )
+        if not words:
+            continue
+        index = {w: i for i, w in enumerate(words)}
+        rc = rc.filter(pl.col("word").is_in(pl.Series(words).implode()))
+        r = np.zeros((len(words), n_win))
+        wi = np.array([index[w] for w in rc["word"].to_list()], dtype=np.int64)
+        r[wi, rc["t"].to_numpy()] = rc["r"].to_numpy()
+        states, gain = kleinberg_states(r, d, s=s, gamma=gamma)
+        z, expected = baseline_scores(r, d, baseline=baseline)
+        llr = likelihood_ratio(r, d, expected)
+        count_parts.append(rc.with_columns(pl.lit(scope).alias("scope")))
+        # hot list candidates
+        ok = (r >= min_count) & np.isfinite(z)
+        wv, tv = np.nonzero(ok)
+        hot_parts.append(
+            pl.DataFrame(
+                {
+                    "scope": scope,
+                    "t": tv.astype(np.int32),
+                    "word": [words[i] for i in wv],
+                    "count": r[wv, tv].astype(np.int64),
+                    "expected": expected[wv, tv],
+                    "z": z[wv, tv],
+                    "score": llr[wv, tv],
+                    "bursting": states[wv, tv],
+                }
+            )
+        )
+        runs = [
+            (words[w], a, b, weight, int(r[w, a : b + 1].max()), int(r[w, a : b + 1].sum()))
+            for w, a, b, weight in burst_runs(states, gain)
+            if r[w, a : b + 1].max() >= min_count
+            and np.nanmax(z[w, a : b + 1], initial=-1) >= min_z
+        ]
+        if runs:
+            burst_parts.append(
+                pl.DataFrame(
+                    runs,
+                    schema={
+                        "word": pl.String,
+                        "t_start": pl.Int32,
+                        "t_end": pl.Int32,
+                        "weight": pl.Float64,
+                        "peak_count": pl.Int64,
+                        "total_count": pl.Int64,
+                    },
+                    orient="row",
+                ).with_columns(pl.lit(scope).alias("scope"))
+            )
+
+    to_date = {"day": 1, "week": 7}[window]
+    totals = pl.concat(total_parts).with_columns(_t_to_date(first, window).alias("window"))
+    hot = _rank(pl.concat(hot_parts) if hot_parts else _empty_hot(), top_n)
+    bursts = pl.concat(burst_parts) if burst_parts else _empty_bursts()
+    bursts = _burst_areas(bursts, prepared, meta, min_lq)
+    issues = _issues(bursts, prepared, meta, min_jaccard)
+
+    def dates(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.with_columns(
+            (pl.lit(first) + pl.duration(days=pl.col("t_start") * to_date)).alias("start"),
+            (pl.lit(first) + pl.duration(days=pl.col("t_end") * to_date + to_date - 1)).alias(
+                "end"
+            ),
+        ).drop("t_start", "t_end")
+
+    bursts = (
+        dates(bursts)
+        .select("scope", "word", "start", "end", "weight", "peak_count", "total_count", "areas")
+        .sort("scope", "weight", descending=[False, True])
+    )
+    issues = dates(issues)
+    counts = (
+        pl.concat(count_parts)
+        .with_columns(_t_to_date(first, window).alias("window"))
+        .select("scope", "window", "word", pl.col("r").cast(pl.Int64).alias("count"))
+        if count_parts
+        else pl.DataFrame(
+            schema={"scope": pl.String, "window": pl.Date, "word": pl.String, "count": pl.Int64}
+        )
+    )
+    hot = hot.with_columns(_t_to_date(first, window).alias("window")).select(
+        "scope",
+        "window",
+        "word",
+        "count",
+        "expected",
+        "z",
+        "score",
+        "rank",
+        "rank_change",
+        "bursting",
+    )
+    return HotWords(
+        hot_words=hot,
+        bursts=bursts,
+        issues=issues,
+        totals=totals.select("scope", "window", "n_units"),
+        counts=counts,
+        parameters={
+            "window": window,
+            "s": s,
+            "gamma": gamma,
+            "min_count": min_count,
+            "baseline": baseline,
+            "top_n": top_n,
+            "distinct_users": distinct_users,
+            "min_z": min_z,
+            "min_jaccard": min_jaccard,
+            "min_lq": min_lq,
+        },
+    )
+
+
+def _empty_hot() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "scope": pl.String,
+            "t": pl.Int32,
+            "word": pl.String,
+            "count": pl.Int64,
+            "expected": pl.Float64,
+            "z": pl.Float64,
+            "score": pl.Float64,
+            "bursting": pl.Boolean,
+        }
+    )
+
+
+def _empty_bursts() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "word": pl.String,
+            "t_start": pl.Int32,
+            "t_end": pl.Int32,
+            "weight": pl.Float64,
+            "peak_count": pl.Int64,
+            "total_count": pl.Int64,
+            "scope": pl.String,
+        }
+    )
+
+
+def _rank(hot: pl.DataFrame, top_n: int) -> pl.DataFrame:
+    ranked = (
+        hot.sort("scope", "t", "score", "word", descending=[False, False, True, False])
+        .with_columns(pl.int_range(1, pl.len() + 1).over("scope", "t").alias("rank"))
+        .filter(pl.col("rank") <= top_n)
+    )
+    prev = ranked.select(
+        "scope", (pl.col("t") + 1).alias("t"), "word", pl.col("rank").alias("prev_rank")
+    )
+    return (
+        ranked.join(prev, on=["scope", "t", "word"], how="left")
+        .with_columns(
+            pl.when(pl.col("prev_rank").is_null())
+            .then(pl.lit("new"))
+            .when(pl.col("rank") < pl.col("prev_rank"))
+            .then(pl.lit("up"))
+            .when(pl.col("rank") > pl.col("prev_rank"))
+            .then(pl.lit("down"))
+            .otherwise(pl.lit("same"))
+            .alias("rank_change"),
+            pl.col("rank").cast(pl.Int32),
+        )
+        .drop("prev_rank")
+        .sort("scope", "t", "rank")
+    )
+
+
+def _burst_tokens(
+    bursts: pl.DataFrame, prepared: PreparedComments, meta: pl.DataFrame
+) -> pl.DataFrame:
+    """Rows of comments inside each burst (scope, word, interval) containing its word."""
+    words = bursts["word"].unique().implode()
+    x = prepared.tokens.filter(pl.col("word").is_in(words)).join(
+        meta.select("row", "t", "district_code", "community_code", "unit"), on="row"
+    )
+    b = bursts.select("scope", "word", "t_start", "t_end").with_row_index("burst")
+    joined = x.join(b, on="word").filter(
+        pl.col("t").is_between(pl.col("t_start"), pl.col("t_end"))
+        & ((pl.col("scope") == ALL) | (pl.col("scope") == pl.col("district_code")))
+    )
+    return joined
+
+
+def _burst_areas(
+    bursts: pl.DataFrame, prepared: PreparedComments, meta: pl.DataFrame, min_lq: float
+) -> pl.DataFrame:
+    if bursts.height == 0:
+        return bursts.with_columns(pl.lit(None, pl.List(pl.String)).alias("areas"))
+    x = _burst_tokens(bursts, prepared, meta).with_columns(
+        pl.when(pl.col("scope") == ALL)
+        .then(pl.col("district_code"))
+        .otherwise(pl.col("community_code"))
+        .alias("area")
+    )
+    r_area = (
+        x.filter(pl.col("area").is_not_null())
+        .group_by("burst", "area")
+        .agg(pl.col("unit").n_unique().alias("r_a"))
+    )
+    r_tot = r_area.group_by("burst").agg(pl.col("r_a").sum().alias("r"))
+    # writers per area during each burst
+    b = bursts.select("scope", "t_start", "t_end").with_row_index("burst")
+    m = meta
+    dens = []
+    for (scope,), grp in b.group_by("scope"):
+        mm = m if scope == ALL else m.filter(pl.col("district_code") == scope)
+        area_col = "district_code" if scope == ALL else "community_code"
+        mm = mm.filter(pl.col(area_col).is_not_null())
+        for burst, t0, t1 in grp.select("burst", "t_start", "t_end").iter_rows():
+            dd = (
+                mm.filter(pl.col("t").is_between(t0, t1))
+                .group_by(area_col)
+                .agg(pl.col("unit").n_unique().alias("d_a"))
+                .rename({area_col: "area"})
+                .with_columns(pl.lit(burst, pl.UInt32).alias("burst"))
+            )
+            dens.append(dd)
+    d_area = pl.concat(dens).with_columns(pl.col("d_a").sum().over("burst").alias("d"))
+    lq = (
+        r_area.join(r_tot, on="burst")
+        .join(d_area, on=["burst", "area"])
+        .with_columns(((pl.col("r_a") / pl.col("r")) / (pl.col("d_a") / pl.col("d"))).alias("lq"))
+        .filter((pl.col("lq") >= min_lq) & (pl.col("r_a") >= 2))
+        .sort("burst", "lq", descending=[False, True])
+        .group_by("burst", maintain_order=True)
+        .agg(pl.col("area").alias("areas"))
+    )
+    return (
+        bursts.with_row_index("burst")
+        .join(lq, on="burst", how="left", maintain_order="left")
+        .with_columns(pl.col("areas").fill_null(pl.lit([], pl.List(pl.String))))
+        .drop("burst")
+    )
+
+
+def _issues(
+    bursts: pl.DataFrame, prepared: PreparedComments, meta: pl.DataFrame, min_jaccard: float
+) -> pl.DataFrame:
+    schema = {
+        "scope": pl.String,
+        "issue": pl.Int32,
+        "label": pl.String,
+        "words": pl.List(pl.String),
+        "t_start": pl.Int32,
+        "t_end": pl.Int32,
+        "weight": pl.Float64,
+        "n_comments": pl.Int64,
+        "areas": pl.List(pl.String),
+        "comment_ids": pl.List(pl.String),
+    }
+    if bursts.height == 0:
+        return pl.DataFrame(schema=schema)
+    x = _burst_tokens(bursts, prepared, meta).select("burst", "row")
+    sizes = x.group_by("burst").agg(pl.len().alias("n"))
+    pairs = (
+        x.join(x, on="row", suffix="_b")
+        .filter(pl.col("burst") < pl.col("burst_b"))
+        .group_by("burst", "burst_b")
+        .agg(pl.len().alias("both"))
+        .join(sizes, on="burst")
+        .join(sizes.rename({"burst": "burst_b", "n": "n_b"}), on="burst_b")
+        .with_columns((pl.col("both") / (pl.col("n") + pl.col("n_b") - pl.col("both"))).alias("j"))
+        .filter(pl.col("j") >= min_jaccard)
+    )
+    b = bursts.with_row_index("burst")
+    scope_of = dict(zip(b["burst"].to_list(), b["scope"].to_list(), strict=True))
+    parent = list(range(b.height))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in pairs.select("burst", "burst_b").iter_rows():
+        if scope_of[i] == scope_of[j]:
+            parent[find(i)] = find(j)
+    b = b.with_columns(pl.Series("group", [find(i) for i in range(b.height)], dtype=pl.UInt32))
+    rows = x.join(b.select("burst", "group"), on="burst")
+    ids = prepared.comments.select("row", "message_id")
+    examples = (
+        rows.group_by("group", "row")
+        .agg(pl.col("burst").n_unique().alias("k"))
+        .sort("group", "k", "row", descending=[False, True, False])
+        .group_by("group", maintain_order=True)
+        .agg(pl.col("row").head(5).alias("ex_rows"), pl.len().alias("n_comments"))
+        .explode("ex_rows")
+        .join(ids, left_on="ex_rows", right_on="row")
+        .group_by("group", maintain_order=True)
+        .agg(pl.col("message_id").alias("comment_ids"), pl.col("n_comments").first())
+    )
+    issues = (
+        b.sort("total_count", "word", descending=[True, False])
+        .group_by("group", maintain_order=True)
+        .agg(
+            pl.col("scope").first(),
+            pl.col("word").unique(maintain_order=True).alias("words"),
+            pl.col("t_start").min(),
+            pl.col("t_end").max(),
+            pl.col("weight").sum(),
+            pl.col("areas").first(),
+        )
+        .join(examples, on="group", how="left")
+        .with_columns(
+            pl.col("words").list.head(5).list.join(" · ").alias("label"),
+            pl.col("n_comments").cast(pl.Int64),
+        )
+        .sort("scope", "weight", descending=[False, True])
+        .with_columns(pl.int_range(1, pl.len() + 1).over("scope").cast(pl.Int32).alias("issue"))
+    )
+    return issues.select(list(schema))

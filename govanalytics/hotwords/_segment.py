@@ -1,0 +1,232 @@
+"""Segmentation with jieba's dictionary and algorithm, fast engine rjieba (jieba-rs) when it agrees."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import cache
+from multiprocessing import get_context
+from typing import Any
+
+import polars as pl
+
+from govanalytics.errors import ParameterError
+
+#: Frequency given to user-dictionary words jieba does not know (high enough for a 4-character
+#: name to beat its pieces, low enough not to swallow ordinary two-word phrases).
+USER_WORD_FREQ = 2000
+#: Minimum share of comments tokenized identically to jieba for rjieba to be used.
+MIN_AGREEMENT = 0.98
+_SEP = "\x1f"
+_PLACEHOLDER = r"\[[^\[\]]{1,10}\]"
+
+
+def _jieba_tokenizer() -> Any:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    return tok
+
+
+@dataclass
+class Segmenter:
+    """A configured segmenter: engine, HMM switch and the user words it was given.
+
+    Build it with :func:`build_segmenter`; call :meth:`cut` on one text or :func:`segment` on
+    a series. ``agreement`` is the share of sample comments rjieba cut exactly like jieba
+    (None when not measured).
+    """
+
+    engine: str
+    hmm: bool = True
+    user_words: tuple[str, ...] = ()
+    agreement: float | None = None
+    _impl: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self._impl is None:
+            self._impl = _make_impl(self.engine, self.user_words)
+
+    def cut(self, text: str) -> list[str]:
+        """Raw tokens of one text (punctuation and spaces included), as the engine gives them."""
+        if self.engine == "rjieba":
+            return self._impl.cut(text, self.hmm)
+        return self._impl.lcut(text, HMM=self.hmm)
+
+
+def _make_impl(engine: str, words: Sequence[str]) -> Any:
+    if engine == "rjieba":
+        import rjieba
+
+        impl = rjieba.Jieba()
+        for w in words:
+            impl.add_word(w, USER_WORD_FREQ, None)
+        return impl
+    if engine == "jieba":
+        impl = _jieba_tokenizer()
+        for w in words:
+            impl.add_word(w, USER_WORD_FREQ)
+        return impl
+    msg = f"engine must be 'rjieba', 'jieba' or 'auto', got {engine!r}"
+    raise ParameterError(msg)
+
+
+@cache
+def _jieba_freq() -> dict[str, int]:
+    return _jieba_tokenizer().FREQ
+
+
+def _known_to_jieba(words: Iterable[str]) -> set[str]:
+    freq = _jieba_freq()
+    return {w for w in words if freq.get(w)}
+
+
+def tokenization_agreement(texts: Sequence[str], a: Segmenter, b: Segmenter) -> float:
+    """Share of texts that two segmenters cut into exactly the same token sequence."""
+    if not texts:
+        return 1.0
+    same = sum(1 for t in texts if a.cut(t) == b.cut(t))
+    return same / len(texts)
+
+
+def build_segmenter(
+    words: Iterable[str] = (),
+    *,
+    engine: str = "auto",
+    hmm: bool = True,
+    check_sample: Sequence[str] = (),
+) -> Segmenter:
+    """A segmenter with jieba's dictionary plus the given user words.
+
+    Parameters
+    ----------
+    words
+        User-dictionary words (domain terms, place names, discovered words). Words jieba
+        already knows keep jieba's frequency; the others are added with
+        :data:`USER_WORD_FREQ` (rjieba has no ``load_userdict``: words go in by ``add_word``).
+    engine
+        ``"rjieba"`` (jieba-rs, same dictionary and algorithm, ~16× faster), ``"jieba"``, or
+        ``"auto"`` (default): rjieba if it cuts at least :data:`MIN_AGREEMENT` (98 %) of
+        ``check_sample`` exactly like jieba, else jieba.
+    hmm
+        Use jieba's HMM for unknown words. Default True.
+    check_sample
+        Texts on which ``"auto"`` measures agreement (up to 1,000 are used). Without a
+        sample ``"auto"`` takes rjieba, whose agreement was measured at 98.2 % with HMM on
+        and 100 % with HMM off on real review comments.
+
+    Returns
+    -------
+    Segmenter
+    """
+    words = [w for w in dict.fromkeys(words) if w and not w.isspace()]
+    known = _known_to_jieba(words)
+    new = tuple(w for w in words if w not in known)
+    if engine == "auto":
+        fast = Segmenter("rjieba", hmm, new)
+        if check_sample:
+            ref = Segmenter("jieba", hmm, new)
+            share = tokenization_agreement(list(check_sample[:1000]), fast, ref)
+            if share < MIN_AGREEMENT:
+                ref.agreement = share
+                return ref
+            fast.agreement = share
+        return fast
+    return Segmenter(engine, hmm, new)
+
+
+# --- bulk segmentation ------------------------------------------------------------------
+
+_WORKER: Segmenter | None = None
+
+
+def _init_worker(engine: str, hmm: bool, words: tuple[str, ...]) -> None:
+    global _WORKER
+    _WORKER = Segmenter(engine, hmm, words)
+
+
+def _cut_chunk(texts: list[str]) -> list[str]:
+    assert _WORKER is not None
+    return [_SEP.join(_WORKER.cut(t)) for t in texts]
+
+
+def _cut_all(texts: list[str], seg: Segmenter, processes: int) -> list[str]:
+    if processes <= 1 or len(texts) < 20_000:
+        return [_SEP.join(seg.cut(t)) for t in texts]
+    size = max(5_000, len(texts) // (processes * 8))
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    with ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(seg.engine, seg.hmm, seg.user_words),
+    ) as pool:
+        out: list[str] = []
+        for part in pool.map(_cut_chunk, chunks):
+            out.extend(part)
+    return out
+
+
+def segment(
+    texts: pl.Series,
+    segmenter: Segmenter,
+    *,
+    stopwords: frozenset[str] | set[str] = frozenset(),
+    processes: int | None = None,
+) -> pl.DataFrame:
+    """Segment texts into content words, one row per (text, word), each pair once.
+
+    Placeholders of masking (``[手机号]``, …) are removed before cutting, so their inner words
+    never count. A token is kept only if it is made of Chinese characters only (no digits,
+    punctuation, Latin letters or symbols), is at least two characters long and is not a
+    stopword.
+
+    Parameters
+    ----------
+    texts
+        Masked, normalised text.
+    segmenter
+        From :func:`build_segmenter`.
+    stopwords
+        Words never kept (see :func:`govanalytics.hotwords.stopwords`).
+    processes
+        Worker processes for large inputs (≥ 20,000 distinct texts). Default: all cores.
+        Distinct texts are cut once.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``row`` (UInt32, position in ``texts``) and ``word`` (String).
+    """
+    if not isinstance(texts, pl.Series) or texts.dtype != pl.String:
+        msg = "texts must be a polars Series of type String"
+        raise ParameterError(msg)
+    if processes is None:
+        processes = os.cpu_count() or 1
+    frame = pl.DataFrame(
+        {"text": texts.fill_null("").str.replace_all(_PLACEHOLDER, " ")}
+    ).with_row_index("row")
+    distinct = frame.select(pl.col("text").unique(maintain_order=True))
+    cut = _cut_all(distinct["text"].to_list(), segmenter, processes)
+    tokens = (
+        distinct.with_columns(pl.Series("tokens", cut, dtype=pl.String).str.split(_SEP))
+        .explode("tokens")
+        .rename({"tokens": "word"})
+        .filter(
+            (pl.col("word").str.len_chars() >= 2)
+            & pl.col("word").str.contains(r"^\p{Han}+$")
+            & ~pl.col("word").is_in(pl.Series(sorted(stopwords), dtype=pl.String).implode())
+        )
+        .unique(["text", "word"])
+    )
+    return (
+        frame.join(tokens, on="text", how="inner")
+        .select(pl.col("row").cast(pl.UInt32), "word")
+        .sort("row", "word")
+    )
