@@ -196,9 +196,25 @@ def bar_chart(
     With ``horizontal=True`` categories run down the vertical axis (good for long Chinese
     names), the first at the top.
 
+    Parameters
+    ----------
+    frame
+        Data (polars), one row per bar.
+    x, y
+        Category column and bar-length column.
+    group
+        Column whose values get side-by-side bars within each category (with a legend).
+    title, xlabel, ylabel
+        Chinese texts.
+    horizontal
+        Draw horizontal bars.
+    figsize
+        Size in inches.
+
     Returns
     -------
     matplotlib.figure.Figure
+        Not attached to pyplot.
     """
     if isinstance(frame, pl.LazyFrame):
         frame = frame.collect()

@@ -18,6 +18,12 @@ _CRS_NAMES = ("wgs84", "gcj02")
 class TileConfig:
     """A tile server to draw under the maps.
 
+    Tiles must use the usual Web Mercator tiling (``{z}/{x}/{y}``, as OpenStreetMap, 高德 and
+    天地图's ``_w`` services do); the datum of the drawn positions is set by ``crs``.
+    Configure it once for every map with the environment variable ``GOVANALYTICS_TILES``,
+    e.g. ``export GOVANALYTICS_TILES="http://10.1.2.3/amap/{z}/{x}/{y}.png|高德内网|gcj02"``.
+    Any tile server is a network fetch: pages with tiles are not self-contained.
+
     Parameters
     ----------
     url_template
