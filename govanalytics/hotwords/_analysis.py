@@ -33,9 +33,11 @@ DEFAULT_BASELINE = {"day": 28, "week": 8}
 #: Words bursting together belong to one issue when the Jaccard index of the comments (in the
 #: overlap of their bursts) that contain them is at least this.
 DEFAULT_MIN_JACCARD = 0.2
-#: A burst is reported only if, in one of its windows, its binomial z-score against the
-#: trailing baseline reaches this (Kleinberg alone flags small random clusters of a rare word).
-DEFAULT_MIN_Z = 3.0
+#: A burst is reported only if, in one of its windows, the log-likelihood ratio of its rate
+#: against the trailing baseline reaches this: 2·LLR = 20 is p ≈ 1e-5 under χ²(1), a guard
+#: for testing thousands of words × windows. Kleinberg's model alone flags random one-day
+#: spikes of frequent words now and then (about one word in twenty over half a year of days).
+DEFAULT_MIN_LLR = 10.0
 #: An area is where a burst concentrates when its location quotient is at least this.
 DEFAULT_MIN_LQ = 1.5
 
@@ -268,7 +270,7 @@ def detect_hot_words(
     baseline: int | None = None,
     top_n: int = 20,
     distinct_users: bool = True,
-    min_z: float = DEFAULT_MIN_Z,
+    min_llr: float = DEFAULT_MIN_LLR,
     min_jaccard: float = DEFAULT_MIN_JACCARD,
     min_lq: float = DEFAULT_MIN_LQ,
 ) -> HotWords:
@@ -280,11 +282,12 @@ def detect_hot_words(
 
     * **Bursts**: Kleinberg's two-state batched model decoded exactly by Viterbi
       (:func:`kleinberg_states`, ``s`` = 2, ``γ`` = 1 by default); a run of the burst state is
-      kept when its peak count is at least ``min_count`` and its z-score against the trailing
-      baseline reaches ``min_z`` in one of its windows. Its weight is Kleinberg's: the cost
+      kept when its peak count is at least ``min_count`` and its log-likelihood ratio against
+      the trailing baseline reaches ``min_llr`` in one of its windows. Its weight is Kleinberg's: the cost
       saved by the burst state over the run. A word used at a constant rate, however
       frequent, does not burst.
-    * **Hot list**: per window, words with ``r_t ≥ min_count`` ranked by ``score``, the
+    * **Hot list**: per window, words with ``r_t ≥ min_count`` above their baseline, ranked
+      by ``score``, the
       binomial log-likelihood ratio of the window's rate against the word's trailing
       ``baseline`` rate (:func:`likelihood_ratio`; the z-score of :func:`baseline_scores` is
       given beside it); ``rank_change`` compares with the previous window's list.
@@ -311,8 +314,8 @@ def detect_hot_words(
         Length of each window's hot list (default 20).
     distinct_users
         Count writers rather than comments (default True).
-    min_z
-        z-score a burst must reach in one of its windows (default 3).
+    min_llr
+        Log-likelihood ratio a burst must reach in one of its windows (default 10).
     min_jaccard, min_lq
         Issue grouping and concentration thresholds.
 
@@ -368,7 +371,7 @@ def detect_hot_words(
         llr = likelihood_ratio(r, d, expected)
         count_parts.append(rc.with_columns(pl.lit(scope).alias("scope")))
         # hot list candidates
-        ok = (r >= min_count) & np.isfinite(z)
+        ok = (r >= min_count) & np.isfinite(z) & (llr > 0)
         wv, tv = np.nonzero(ok)
         hot_parts.append(
             pl.DataFrame(
@@ -387,8 +390,7 @@ def detect_hot_words(
         runs = [
             (words[w], a, b, weight, int(r[w, a : b + 1].max()), int(r[w, a : b + 1].sum()))
             for w, a, b, weight in burst_runs(states, gain)
-            if r[w, a : b + 1].max() >= min_count
-            and np.nanmax(z[w, a : b + 1], initial=-1) >= min_z
+            if r[w, a : b + 1].max() >= min_count and llr[w, a : b + 1].max() >= min_llr
         ]
         if runs:
             burst_parts.append(
@@ -462,7 +464,7 @@ def detect_hot_words(
             "baseline": baseline,
             "top_n": top_n,
             "distinct_users": distinct_users,
-            "min_z": min_z,
+            "min_llr": min_llr,
             "min_jaccard": min_jaccard,
             "min_lq": min_lq,
         },
