@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import matplotlib as mpl
 import polars as pl
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from govanalytics.errors import ParameterError
@@ -101,7 +102,7 @@ def _check_columns(frame: pl.DataFrame, needed: dict[str, str | None]) -> None:
             raise ParameterError(msg)
 
 
-def _new_figure(figsize: tuple[float, float]) -> tuple[Figure, object]:
+def _new_figure(figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     use_chinese_font()
     fig = Figure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
@@ -225,7 +226,7 @@ def bar_chart(
     keys = [None] if group is None else frame[group].unique(maintain_order=True).to_list()
     width = 0.8 / len(keys)
     for j, key in enumerate(keys):
-        part = frame if key is None else frame.filter(pl.col(group) == key)
+        part = frame if group is None else frame.filter(pl.col(group) == key)
         at = [pos[str(c)] - 0.4 + width * (j + 0.5) for c in part[x].to_list()]
         vals = part[y].to_list()
         label = None if key is None else str(key)

@@ -242,7 +242,7 @@ def _legend_html(title: str, rows: list[tuple[str, str]], notes: Sequence[str] =
     return "".join(parts)
 
 
-def _base_map(bounds: Sequence[float], tiles: TileConfig | None) -> OfflineMap:
+def _base_map(bounds: Sequence[float] | np.ndarray, tiles: TileConfig | None) -> OfflineMap:
     """An OfflineMap fitted to ``bounds`` (minx, miny, maxx, maxy; WGS84 or GCJ-02)."""
     minx, miny, maxx, maxy = (float(b) for b in bounds)
     m = OfflineMap(
@@ -831,7 +831,7 @@ def flow_map(
         msg = f"flow_map: region codes in flows with no centroid: {missing[:10]}"
         raise DataError(msg)
     where = {r[0]: r[1:] for r in cent.iter_rows()}
-    vmax = float(od["v"].max()) if od.height else 1.0
+    vmax = float(od["v"].to_numpy().max()) if od.height else 1.0
     label = legend or "流量"
     features = []
     for o, d, v, _ in od.iter_rows():
@@ -849,7 +849,8 @@ def flow_map(
         bounds = _total_bounds(outline_geoms)
     else:
         outline_geoms = None
-        bounds = (cent["lon"].min(), cent["lat"].min(), cent["lon"].max(), cent["lat"].max())
+        xy = cent.select("lon", "lat").to_numpy()
+        bounds = np.concatenate([xy.min(axis=0), xy.max(axis=0)])
     m = _base_map(bounds, tiles)
     if outline_geoms is not None:
         outlines = [_feature(g, {}) for g in outline_geoms if g is not None and not g.is_empty]

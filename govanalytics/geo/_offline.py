@@ -14,7 +14,6 @@ import functools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import ClassVar
 
 import folium
 from branca.element import CssLink, Element, Figure, JavascriptLink
@@ -99,17 +98,20 @@ class OfflineMap(folium.Map):
     network fetch.
     """
 
-    default_js: ClassVar[list[tuple[str, str]]] = []
-    default_css: ClassVar[list[tuple[str, str]]] = []
-
-    def __init__(self, *args, tiles=None, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("tiles", None)
         kwargs.setdefault("attribution_control", False)
-        super().__init__(*args, tiles=tiles, **kwargs)
+        super().__init__(*args, **kwargs)
+        # no CDN links of our own; what descendants add is swapped in render()
+        self.default_js: list[tuple[str, str]] = []
+        self.default_css: list[tuple[str, str]] = []
 
-    def render(self, **kwargs) -> None:
+    def render(self, **kwargs) -> None:  # type: ignore[override]  # folium's returns None too
         """Render into the parent figure, then swap CDN links for inlined assets."""
         super().render(**kwargs)
         figure = self.get_root()
+        if not isinstance(figure, Figure):
+            return
         header = figure.header
         rest = {}
         for name, child in header._children.items():
