@@ -154,9 +154,10 @@ _RULES_SCHEMA = {
 
 def _age_band(age: pl.Expr) -> pl.Expr:
     bands = list(AGE_BANDS)
-    labels = [f"{lo}-{hi - 1}" for lo, hi in itertools.pairwise(bands)]
-    labels.append(f"{bands[-1]}+")
-    return age.cut(bands[1:], labels=labels, left_closed=True).cast(pl.String)
+    expr = pl.when(age >= bands[-1]).then(pl.lit(f"{bands[-1]}+"))
+    for lo, hi in itertools.pairwise(reversed(bands)):
+        expr = expr.when(age >= hi).then(pl.lit(f"{hi}-{lo - 1}"))
+    return expr
 
 
 def suggest_offers(
