@@ -22,7 +22,7 @@ from scipy import stats
 
 from govanalytics.errors import ParameterError
 from govanalytics.health._glm import anscombe_residuals, fit_poisson_batch
-from govanalytics.health._series import WEEK, SeriesMatrix, to_matrix
+from govanalytics.health._series import WEEK, SeriesMatrix, quiet_nan, to_matrix
 
 __all__ = ["DETECTION_METHODS", "flag_aberrations"]
 
@@ -92,7 +92,7 @@ def _ears_stats(
         enough = (~np.isnan(masked)).sum(axis=1) >= 5
         base = np.where(enough[:, None], masked, base)
     n = (~np.isnan(base)).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with quiet_nan():
         mean = np.nanmean(np.where(n[:, None] > 0, base, 0.0), axis=1)
         sd = np.nanstd(np.where(n[:, None] > 1, base, 0.0), axis=1, ddof=1)
     sd = np.maximum(np.nan_to_num(sd), min_sigma)
@@ -147,17 +147,16 @@ def _cusum(
     h: float = 2.26,
     min_sigma: float = 0.5,
 ) -> _Result:
-    """CUSUM over up to the last 3 weeks, standardised by all earlier weeks (≥ 3 needed)."""
+    """CUSUM over the last 3 weeks, standardised by every earlier week (≥ 3 needed)."""
     n_s, n_p = mat.values.shape[0], len(targets)
     out = _empty(n_s, n_p)
-    hist = mat.history()
     for j, t in enumerate(targets):
         first = max(0, t - 2)
-        past = mat.values[:, : max(first, 0)]
-        n = (~np.isnan(past)).sum(axis=1) if past.size else np.zeros(n_s, int)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.nanmean(np.where(n[:, None] > 0, past, 0.0), axis=1) if past.size else 0
-            sd = np.nanstd(np.where(n[:, None] > 1, past, 0.0), axis=1, ddof=1) if past.size else 0
+        past = mat.values[:, :t]
+        n = (~np.isnan(past)).sum(axis=1) if t > 0 else np.zeros(n_s, int)
+        with quiet_nan():
+            mean = np.nanmean(np.where(n[:, None] > 0, past, 0.0), axis=1) if t > 0 else 0
+            sd = np.nanstd(np.where(n[:, None] > 1, past, 0.0), axis=1, ddof=1) if t > 0 else 0
         sd = np.maximum(np.maximum(np.nan_to_num(sd), np.sqrt(np.maximum(mean, 0))), min_sigma)
         s_prev = np.zeros(n_s)
         for u in range(first, t):
@@ -167,7 +166,7 @@ def _cusum(
         s_now = np.maximum(0.0, s_prev + (y - mean) / sd - k)
         out.expected[:, j] = mean
         out.upper[:, j] = mean + sd * (h + k - s_prev)
-        ok = (n >= 3) & ~np.isnan(y) & (hist[:, t - 1] >= 3 if t > 0 else False)
+        ok = (n >= 3) & ~np.isnan(y)
         out.ok[:, j] = ok
         out.alarm[:, j] = np.where(ok, (s_now > h).astype(float), np.nan)
     return out
@@ -298,7 +297,7 @@ def _moving_percentile(
             base[:, mat.holiday[idx]] = np.nan
         n = (~np.isnan(base)).sum(axis=1)
         safe = np.where(n[:, None] > 0, base, 0.0)
-        with np.errstate(invalid="ignore"):
+        with quiet_nan():
             upper = np.nanquantile(np.where(np.isnan(safe), np.nan, safe), percentile, axis=1)
             med = np.nanmedian(np.where(np.isnan(safe), np.nan, safe), axis=1)
         hist = mat.history()[:, t - 1]

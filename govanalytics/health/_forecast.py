@@ -26,7 +26,7 @@ from scipy import stats
 
 from govanalytics.errors import ParameterError
 from govanalytics.health._glm import fit_poisson_batch
-from govanalytics.health._series import SeriesMatrix, to_matrix
+from govanalytics.health._series import SeriesMatrix, quiet_nan, to_matrix
 
 #: The 23 quantile levels of the CDC FluSight hub.
 QUANTILES: tuple[float, ...] = (
@@ -114,7 +114,7 @@ def _glm(y: np.ndarray, weeks: list[dt.date], horizon: int, *, window: int = 156
     r = np.where(w > 0, r, np.nan)
     r_prev, r_now = r[:, :-1], r[:, 1:]
     both = ~np.isnan(r_prev) & ~np.isnan(r_now)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with quiet_nan():
         m = np.nanmean(r, axis=1)
         a = np.where(both, r_prev - m[:, None], 0.0)
         b = np.where(both, r_now - m[:, None], 0.0)
@@ -163,7 +163,7 @@ def _theta(y: np.ndarray, horizon: int, *, window: int = 104) -> np.ndarray:
     sigma = np.sqrt(sse[np.arange(n_s), best] / np.maximum(cnt - 1, 1))
     tt = np.arange(n, dtype=float)[None, :] - first[:, None]
     tm = np.where(valid, tt, np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with quiet_nan():
         tbar = np.nanmean(tm, axis=1)
         xbar = np.nanmean(x, axis=1)
         slope = np.nansum((tm - tbar[:, None]) * (x - xbar[:, None]), axis=1) / np.nansum(
@@ -192,7 +192,7 @@ def _forecast_matrix(
         out["theta"] = _theta(y, horizon)
     if "ensemble" in models:
         stack = np.stack([out["baseline"], out["glm"], out["theta"]])
-        with np.errstate(invalid="ignore"):
+        with quiet_nan():
             ens = np.nanmedian(stack, axis=0) if stack.shape[0] else stack
         out["ensemble"] = ens
     for name, q in out.items():

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +27,14 @@ REGION_LEVELS = ("district", "city")
 WEEK = "week_start"
 COUNT = "count"
 REGION = "region_code"
+
+
+@contextlib.contextmanager
+def quiet_nan() -> Iterator[None]:
+    """Silence numpy's warnings about all-NaN or too-short slices (handled by the callers)."""
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def disease_name(code: str) -> str:

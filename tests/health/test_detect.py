@@ -1,0 +1,151 @@
+"""Early warning recovers the planted outbreak and stays quiet in ordinary seasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+import statsmodels.api as sm
+
+from govanalytics.errors import ParameterError
+from govanalytics.health import flag_aberrations
+from govanalytics.health._glm import fit_poisson_batch
+
+
+def _past_winter_weeks(series: pl.DataFrame) -> list[dt.date]:
+    """Mondays of November–March in the three winters before the current one."""
+    return [
+        w
+        for w in series["week_start"].unique().sort().to_list()
+        if w.month in (11, 12, 1, 2, 3) and dt.date(2023, 11, 1) <= w <= dt.date(2026, 3, 31)
+    ]
+
+
+def _without_planted(alarms: pl.DataFrame, truth: dict) -> pl.DataFrame:
+    for ob in [truth["health"]["outbreak"], *truth["health"]["past_outbreaks"]]:
+        start = dt.date.fromisoformat(ob["start_week"])
+        end = start + dt.timedelta(weeks=ob["weeks"])
+        alarms = alarms.filter(
+            ~(
+                (pl.col("region_code") == ob["district_code"])
+                & (pl.col("week_start") >= start)
+                & (pl.col("week_start") < end)
+            )
+        )
+    return alarms
+
+
+@pytest.mark.parametrize("method", ["farrington", "noufaily", "moving_percentile", "ears_c2"])
+def test_planted_outbreak_flagged_within_a_week(ili, truth, method):
+    ob = truth["health"]["outbreak"]
+    start = dt.date.fromisoformat(ob["start_week"])
+    res = flag_aberrations(ili, method=method, periods=4)
+    mine = res.filter(pl.col("region_code") == ob["district_code"])
+    early = mine.filter(
+        (pl.col("week_start") >= start) & (pl.col("week_start") <= start + dt.timedelta(weeks=1))
+    )
+    assert early.height == 2
+    assert early["alarm"].any(), early
+    assert (mine["method"] == method).all()
+
+
+def test_only_the_outbreak_district_alarms_in_the_last_week(ili, truth):
+    res = flag_aberrations(ili, method="farrington", periods=1)
+    alarmed = res.filter(pl.col("alarm"))["region_code"].to_list()
+    assert alarmed == [truth["health"]["outbreak"]["district_code"]]
+
+
+@pytest.mark.parametrize(("method", "limit"), [("farrington", 0.05), ("moving_percentile", 0.25)])
+def test_false_alarms_in_ordinary_winters(ili, truth, method, limit):
+    """Farrington: at most 5 % of region-weeks. CIDARS P80 flags about a fifth of weeks by
+    design (the count exceeds the 80th percentile of 25 same-season weeks) — bounded at 25 %."""
+    res = _without_planted(
+        flag_aberrations(ili, method=method, weeks=_past_winter_weeks(ili)), truth
+    )
+    assert res.height >= 200
+    assert res["alarm"].null_count() == 0
+    rate = res["alarm"].mean()
+    assert rate <= limit, f"{method}: false-alarm rate {rate:.3f} over {res.height} region-weeks"
+
+
+def test_past_outbreak_is_down_weighted(ili, truth):
+    """The planted past outbreak sits in the baseline of the same weeks two years later: with
+    reweighting the threshold there is lower than without."""
+    past = truth["health"]["past_outbreaks"][0]
+    weeks = [
+        dt.date.fromisoformat(past["start_week"]) + dt.timedelta(weeks=104 + k) for k in (1, 2)
+    ]
+    on = flag_aberrations(ili, method="farrington", weeks=weeks)
+    off = flag_aberrations(ili, method="farrington", weeks=weeks, reweight_threshold=1e9)
+    sel = pl.col("region_code") == past["district_code"]
+    assert (on.filter(sel)["upper_bound"] < off.filter(sel)["upper_bound"]).all()
+
+
+def _short(weeks: int) -> pl.DataFrame:
+    start = dt.date(2026, 11, 16) - dt.timedelta(weeks=weeks - 1)
+    rng = np.random.default_rng(0)
+    return pl.DataFrame(
+        {
+            "region_code": ["440101000000"] * weeks,
+            "disease": ["influenza_like_illness"] * weeks,
+            "week_start": [start + dt.timedelta(weeks=i) for i in range(weeks)],
+            "count": rng.poisson(20, weeks).astype(np.int64),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("weeks", "used", "phrase"),
+    [(60, "ears_c2", "改用EARS C2"), (8, "ears_c1", "改用EARS C1"), (5, "cusum", "改用CUSUM")],
+)
+def test_too_little_history_falls_back_and_says_so(weeks, used, phrase):
+    res = flag_aberrations(_short(weeks), method="farrington", periods=1)
+    row = res.row(0, named=True)
+    assert row["method"] == used
+    assert phrase in row["note"] and "不足" in row["note"]
+    assert row["alarm"] is not None
+
+
+def test_no_verdict_rather_than_silent_no_alarm():
+    res = flag_aberrations(_short(2), method="farrington", periods=2)
+    assert res["alarm"].null_count() == 2
+    assert (res["method"] == "insufficient_history").all()
+    assert res["note"].str.contains("历史不足").all()
+
+
+def test_limit54_blocks_alarms_on_tiny_counts():
+    frame = _short(400).with_columns(pl.lit(0, dtype=pl.Int64).alias("count"))
+    frame = frame.with_columns(
+        pl.when(pl.col("week_start") == frame["week_start"].max())
+        .then(3)
+        .otherwise(0)
+        .alias("count")
+    )
+    res = flag_aberrations(frame, method="farrington", periods=1)
+    assert res["alarm"].to_list() == [False]
+    assert "不足5例" in res["note"][0]
+
+
+def test_unknown_method_names_parameter():
+    with pytest.raises(ParameterError, match="'method'"):
+        flag_aberrations(_short(20), method="magic")
+
+
+def test_batched_glm_equals_statsmodels():
+    rng = np.random.default_rng(3)
+    n = 60
+    x = np.column_stack([np.ones(n), np.linspace(-1, 1, n), np.sin(np.arange(n) / 5)])
+    y = rng.poisson(np.exp(2 + 0.3 * x[:, 1] + 0.5 * x[:, 2]), size=(3, n)).astype(float)
+    w = rng.uniform(0.2, 1.5, size=(3, n))
+    w[:, :4] = 0.0
+    fit = fit_poisson_batch(y, x, w)
+    for s in range(3):
+        ref = sm.GLM(y[s], x, family=sm.families.Poisson(), var_weights=w[s]).fit(scale="X2")
+        np.testing.assert_allclose(fit.beta[s], ref.params, rtol=1e-6)
+        # Pearson dispersion over the observations that carry weight
+        keep = w[s] > 0
+        ref2 = sm.GLM(y[s][keep], x[keep], family=sm.families.Poisson(),
+                      var_weights=w[s][keep]).fit(scale="X2")  # fmt: skip
+        np.testing.assert_allclose(fit.phi[s], ref2.scale, rtol=1e-6)
