@@ -147,6 +147,8 @@ def discover_words(
     lengths = frame["text"].str.len_chars()
     max_len = int(lengths.max() or 0)
     total_chars = float(lengths.sum() or 1)
+    if max_len < 2 + max_length:
+        return pl.DataFrame(schema=_DISCOVERED)
 
     def slices(n: int, with_context: bool) -> pl.DataFrame:
         parts = []
