@@ -9,6 +9,7 @@ finds one installed on the system — on Debian/Ubuntu the package ``fonts-noto-
 from __future__ import annotations
 
 import functools
+import io
 import warnings
 from collections.abc import Sequence
 
@@ -20,7 +21,14 @@ from matplotlib.figure import Figure
 
 from govanalytics.errors import ParameterError
 
-__all__ = ["CJK_FONTS", "FontWarning", "bar_chart", "line_chart", "use_chinese_font"]
+__all__ = [
+    "CJK_FONTS",
+    "ChartFigure",
+    "FontWarning",
+    "bar_chart",
+    "line_chart",
+    "use_chinese_font",
+]
 
 #: CJK font families tried in order (Simplified Chinese first).
 CJK_FONTS = (
@@ -95,6 +103,21 @@ def use_chinese_font(candidates: Sequence[str] = CJK_FONTS) -> str | None:
     return name
 
 
+class ChartFigure(Figure):
+    """A matplotlib figure that shows itself in Jupyter as a PNG, without pyplot.
+
+    Figures made without pyplot have no notebook display of their own (``display(fig)``
+    would print ``<Figure size …>``); this one renders a PNG (``_repr_png_``), which papermill
+    keeps in the executed notebook and nbconvert inlines in the report page. No pyplot means no
+    global figure list to leak and no second, automatic display at the end of a cell.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", dpi=110, bbox_inches="tight", facecolor="white")
+        return buf.getvalue()
+
+
 def _check_columns(frame: pl.DataFrame, needed: dict[str, str | None]) -> None:
     for param, col in needed.items():
         if col is not None and col not in frame.columns:
@@ -104,7 +127,7 @@ def _check_columns(frame: pl.DataFrame, needed: dict[str, str | None]) -> None:
 
 def _new_figure(figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     use_chinese_font()
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = ChartFigure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
 
 
@@ -143,8 +166,9 @@ def line_chart(
 
     Returns
     -------
-    matplotlib.figure.Figure
-        Not attached to pyplot (no global state); ``fig.savefig(path)`` or display it.
+    ChartFigure
+        A ``matplotlib.figure.Figure`` not attached to pyplot (no global state);
+        ``fig.savefig(path)``, or ``display(fig)`` in a notebook.
     """
     if isinstance(frame, pl.LazyFrame):
         frame = frame.collect()
@@ -214,8 +238,8 @@ def bar_chart(
 
     Returns
     -------
-    matplotlib.figure.Figure
-        Not attached to pyplot.
+    ChartFigure
+        A ``matplotlib.figure.Figure`` not attached to pyplot; ``display(fig)`` shows it.
     """
     if isinstance(frame, pl.LazyFrame):
         frame = frame.collect()

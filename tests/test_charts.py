@@ -116,3 +116,11 @@ def test_charts_name_a_wrong_column():
         charts.line_chart(_series(), "week_start", "missing")
     with pytest.raises(ParameterError, match="band"):
         charts.line_chart(_series(), "week_start", "cases", band=("lower",))
+
+
+def test_figures_display_in_notebooks_without_pyplot(cjk_font):
+    from IPython.core.formatters import DisplayFormatter
+
+    fig = charts.bar_chart(pl.DataFrame({"d": ["甲", "乙"], "y": [1, 2]}), "d", "y", title="显示")
+    data, _ = DisplayFormatter().format(fig)
+    assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
