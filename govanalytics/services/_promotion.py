@@ -88,27 +88,31 @@ DEFAULT_RULES: dict[str, FieldRule] = {
     "disability": FieldRule("department", protected_values=(True,)),
 }
 
-_PLAN_SCHEMA = {
-    "person_key": pl.String,
-    "field": pl.String,
-    "old_value": pl.String,
-    "new_value": pl.String,
-    "application_id": pl.String,
-    "verification_level": pl.String,
-    "submitted_at": pl.Datetime("us"),
-    "verified_at": pl.Datetime("us"),
-}
-_SKIPPED_SCHEMA = {**_PLAN_SCHEMA, "reason": pl.String}
-_CONFLICT_SCHEMA = {**_PLAN_SCHEMA, "kind": pl.String}
-_AUDIT_SCHEMA = {
-    "person_key": pl.String,
-    "field": pl.String,
-    "old_value": pl.String,
-    "new_value": pl.String,
-    "application_id": pl.String,
-    "verification_level": pl.String,
-    "verified_at": pl.Datetime("us"),
-}
+_PLAN_SCHEMA = pl.Schema(
+    {
+        "person_key": pl.String(),
+        "field": pl.String(),
+        "old_value": pl.String(),
+        "new_value": pl.String(),
+        "application_id": pl.String(),
+        "verification_level": pl.String(),
+        "submitted_at": pl.Datetime("us"),
+        "verified_at": pl.Datetime("us"),
+    }
+)
+_SKIPPED_SCHEMA = pl.Schema({**_PLAN_SCHEMA, "reason": pl.String()})
+_CONFLICT_SCHEMA = pl.Schema({**_PLAN_SCHEMA, "kind": pl.String()})
+_AUDIT_SCHEMA = pl.Schema(
+    {
+        "person_key": pl.String(),
+        "field": pl.String(),
+        "old_value": pl.String(),
+        "new_value": pl.String(),
+        "application_id": pl.String(),
+        "verification_level": pl.String(),
+        "verified_at": pl.Datetime("us"),
+    }
+)
 
 
 @dataclass
@@ -430,7 +434,7 @@ def apply_promotion(
     store = (
         store_or_frames
         if isinstance(store_or_frames, MasterStore)
-        else MasterStore(Path(store_or_frames))
+        else MasterStore(Path(store_or_frames))  # type: ignore[arg-type]
     )
     master = store.load("population_register")
     new, rows = promote_frame(master, plan)

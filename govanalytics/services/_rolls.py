@@ -40,12 +40,14 @@ __all__ = [
 
 #: The kept roll, relative to the exports folder.
 ROLL_FILE = "bus_card_roll.parquet"
-_ROLL_SCHEMA = {
-    "person_key": pl.String,
-    "community_code": pl.String,
-    "roll_year": pl.Int32,
-    "eligible_on": pl.Date,
-}
+_ROLL_SCHEMA = pl.Schema(
+    {
+        "person_key": pl.String(),
+        "community_code": pl.String(),
+        "roll_year": pl.Int32(),
+        "eligible_on": pl.Date(),
+    }
+)
 
 
 def mask_id_number(column: str | pl.Expr = "id_number") -> pl.Expr:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 import polars as pl
 
@@ -139,22 +140,24 @@ def association_rules(
     )
 
 
-_RULES_SCHEMA = {
-    "antecedent": pl.String,
-    "consequent": pl.String,
-    "persons_ab": pl.Int64,
-    "persons_a": pl.Int64,
-    "persons_b": pl.Int64,
-    "persons": pl.Int64,
-    "support": pl.Float64,
-    "confidence": pl.Float64,
-    "lift": pl.Float64,
-}
+_RULES_SCHEMA = pl.Schema(
+    {
+        "antecedent": pl.String(),
+        "consequent": pl.String(),
+        "persons_ab": pl.Int64(),
+        "persons_a": pl.Int64(),
+        "persons_b": pl.Int64(),
+        "persons": pl.Int64(),
+        "support": pl.Float64(),
+        "confidence": pl.Float64(),
+        "lift": pl.Float64(),
+    }
+)
 
 
 def _age_band(age: pl.Expr) -> pl.Expr:
     bands = list(AGE_BANDS)
-    expr = pl.when(age >= bands[-1]).then(pl.lit(f"{bands[-1]}+"))
+    expr: Any = pl.when(age >= bands[-1]).then(pl.lit(f"{bands[-1]}+"))
     for lo, hi in itertools.pairwise(reversed(bands)):
         expr = expr.when(age >= hi).then(pl.lit(f"{hi}-{lo - 1}"))
     return expr

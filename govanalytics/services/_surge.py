@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import cast
 
 import polars as pl
 from scipy import stats
@@ -157,9 +158,9 @@ def surge_warnings(
         apps = apps.filter(pl.col("service_type") == service)
     if apps.height == 0:
         return _empty()
-    last = as_of or apps["day"].max()
+    last = cast(dt.date, as_of or apps["day"].max())
     apps = apps.filter(pl.col("day") <= last)
-    first = apps["day"].min()
+    first = cast(dt.date, apps["day"].min())
     daily = apps.group_by("service_type", "district_code", "day").agg(
         pl.len().cast(pl.Int64).alias("n")
     )
@@ -299,25 +300,27 @@ def surge_warnings(
     return out.select(list(_SCHEMA)).cast(_SCHEMA).sort("fired_on", *keys)
 
 
-_SCHEMA = {
-    "service_type": pl.String,
-    "district_code": pl.String,
-    "period_start": pl.Date,
-    "period_end": pl.Date,
-    "applications": pl.Int64,
-    "days_elapsed": pl.Int64,
-    "days_in_period": pl.Int64,
-    "projected": pl.Float64,
-    "capacity": pl.Int64,
-    "expected": pl.Float64,
-    "history_years": pl.Int64,
-    "fired_on": pl.Date,
-    "reason": pl.String,
-    "capacity_exceeded_on": pl.Date,
-    "projection_exceeded_on": pl.Date,
-    "seasonal_fired_on": pl.Date,
-    "ratio_to_capacity": pl.Float64,
-}
+_SCHEMA = pl.Schema(
+    {
+        "service_type": pl.String(),
+        "district_code": pl.String(),
+        "period_start": pl.Date(),
+        "period_end": pl.Date(),
+        "applications": pl.Int64(),
+        "days_elapsed": pl.Int64(),
+        "days_in_period": pl.Int64(),
+        "projected": pl.Float64(),
+        "capacity": pl.Int64(),
+        "expected": pl.Float64(),
+        "history_years": pl.Int64(),
+        "fired_on": pl.Date(),
+        "reason": pl.String(),
+        "capacity_exceeded_on": pl.Date(),
+        "projection_exceeded_on": pl.Date(),
+        "seasonal_fired_on": pl.Date(),
+        "ratio_to_capacity": pl.Float64(),
+    }
+)
 
 
 def _empty() -> pl.DataFrame:

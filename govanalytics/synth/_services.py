@@ -34,6 +34,7 @@ applications in the first month of such a policy, scaled to the city).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import polars as pl
@@ -99,7 +100,7 @@ class _Events:
 
 
 def _seasonal_days(
-    rng: np.random.Generator, n: int, year: int, month_weights: list[float]
+    rng: np.random.Generator, n: int, year: int, month_weights: Sequence[float]
 ) -> np.ndarray:
     """Random day numbers in ``year`` following 12 monthly weights."""
     w = np.asarray(month_weights, dtype=float)
@@ -271,15 +272,16 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
 
     # employers of working-age people (not in the master register)
     age_now = age_at(end.year)
+    no_value = np.full(n, None, dtype=object)
     employer = np.where(
         (age_now >= 18) & (age_now <= 59) & (rng.random(n) < 0.6),
         np.array(_EMPLOYERS, dtype=object)[rng.integers(len(_EMPLOYERS), size=n)],
-        None,
+        no_value,
     )
     address = reg["address"].to_numpy().astype(object)[person].copy()
     phone = reg["phone"].to_numpy().astype(object)[person].copy()
     carry = np.isin(service, list(_CARRY_DISABILITY))
-    dis_val = np.where(carry, disability[person], None).astype(object)
+    dis_val = np.where(carry, disability[person].astype(object), no_value[person])
     emp_val = employer[person].copy()
     level_idx = rng.choice(4, size=m, p=[0.15, 0.35, 0.3, 0.2])
     end_ts = (d_end + 1) * 86400 - 1
@@ -337,7 +339,7 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
                 ]
                 emp_val[target] = new
             else:
-                new = True
+                new = True  # type: ignore[assignment]
                 dis_val[target] = True
             max_level = _LEVELS[int(level_idx[target].max())]
             changes.append(
@@ -354,7 +356,7 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
             )
 
     # --- planted conflicts: two extra applications each ----------------------------------
-    extra = []  # (person, day, service, address, phone, disability, employer, level)
+    extra: list[tuple] = []  # (person, day, service, address, phone, disability, employer, level)
     has_apps = np.zeros(n, dtype=bool)
     has_apps[person] = True
     adults = np.flatnonzero(~has_apps & (age_now >= 30) & (age_now <= 50) & ~disability)
@@ -489,7 +491,7 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
         .sort("occurred_at", "person_key", "service_type", "action")
     )
 
-    turning = reg.filter(pl.col("birth_date").dt.year() == roll_year - 60)
+    roll_people = reg.filter(pl.col("birth_date").dt.year() == roll_year - 60)
     truth = {
         "surge": {
             "district_code": surge_d,
@@ -501,8 +503,8 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
             "capacity_exceeded_on": exceeded.isoformat() if exceeded else None,
         },
         "roll_year": roll_year,
-        "turning_60": sorted(turning["person_key"].to_list()),
-        "delivery": sorted(turning.filter(pl.col("disability"))["person_key"].to_list()),
+        "turning_60": sorted(roll_people["person_key"].to_list()),
+        "delivery": sorted(roll_people.filter(pl.col("disability"))["person_key"].to_list()),
         "conflicts": conflicts,
         "promotable": {"rules": dict(_RULES), "changes": changes},
         "association": {
