@@ -187,7 +187,9 @@ def _from_text(raw: pl.Expr, column: Column, target: pl.DataType) -> tuple[pl.Ex
     return v.cast(target, strict=False), repairs
 
 
-def convert(raw: pl.Expr, source_dtype: pl.DataType, column: Column) -> Conversion:
+def convert(
+    raw: pl.Expr, source_dtype: pl.DataType, column: Column, *, repair_text: bool = True
+) -> Conversion:
     """Build the conversion of ``raw`` (of ``source_dtype``) to ``column``'s type.
 
     Parameters
@@ -198,6 +200,9 @@ def convert(raw: pl.Expr, source_dtype: pl.DataType, column: Column) -> Conversi
         Type of the source values (``pl.String`` for CSV and Excel, read as text).
     column
         The canonical column declaration.
+    repair_text
+        Clean text kept as text (trim, full-width to half-width). ``False`` takes stored
+        text columns as they are (the lazy scan of large typed files: checked, not repaired).
 
     Returns
     -------
@@ -208,12 +213,14 @@ def convert(raw: pl.Expr, source_dtype: pl.DataType, column: Column) -> Conversi
     """
     target = target_dtype(column)
     repairs: dict[str, pl.Expr] = {}
+    if source_dtype == target and (target != pl.String or not repair_text):
+        # nothing to convert: nothing can fail (keeps the scan of large files cheap)
+        shown = raw.cast(pl.String)
+        return Conversion(value=raw.alias(column.name), failed=pl.lit(False), shown=shown)
     if source_dtype == pl.String:
         value, repairs = _from_text(raw, column, target)
         present = raw.str.strip_chars().str.len_chars() > 0
         shown = raw
-    elif source_dtype == target:
-        value, present, shown = raw, raw.is_not_null(), raw.cast(pl.String)
     elif isinstance(source_dtype, pl.Datetime) and target == pl.Date:
         value, present, shown = raw.dt.date(), raw.is_not_null(), raw.cast(pl.String)
     elif isinstance(source_dtype, pl.Datetime) and isinstance(target, pl.Datetime):

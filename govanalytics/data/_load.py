@@ -246,6 +246,7 @@ def prepare(
     *,
     column_map: ColumnMap | None,
     report: LoadReport,
+    repair_text: bool = True,
 ) -> tuple[pl.LazyFrame, list[str], dict[str, dict[str, pl.Expr]], list[dict]]:
     """Map and convert a raw table lazily.
 
@@ -272,7 +273,7 @@ def prepare(
             parts = [pl.col(s).cast(pl.String).str.strip_chars() for s in source]
             raw_expr = pl.concat_str(parts, separator=JOIN_SEPARATOR, ignore_nulls=True)
             dtype = pl.String
-        conv = convert(raw_expr, dtype, col)
+        conv = convert(raw_expr, dtype, col, repair_text=repair_text)
         present.append(col.name)
         exprs += [
             conv.value,
@@ -464,8 +465,10 @@ def scan(
     With ``check_values`` (default) one streaming aggregate pass counts, per column, values
     that fail conversion, empty values, values out of range, codes not allowed, pattern
     mismatches and unknown region codes; only when a count is non-zero are the offending
-    rows (at most 1000 per check) collected for the message. Repairs made by the
-    conversion are not reported here; use :func:`load_with_report` for that.
+    rows (at most 1000 per check) collected for the message. Text stored as text is taken
+    as it is (checked, not trimmed or normalised), and other conversions (dates written as
+    text, ...) are made but their repairs not counted; use :func:`load_with_report` for a
+    full report on files that fit in memory.
 
     Parameters
     ----------
@@ -496,7 +499,9 @@ def scan(
         msg = f"path: scan() reads Parquet only; {file} is {raw.format}: use load() for it"
         raise ParameterError(msg)
     report = LoadReport(source=raw.source, dataset=schema.name, format=raw.format)
-    staged, present, _repairs, problems = prepare(raw, schema, column_map=column_map, report=report)
+    staged, present, _repairs, problems = prepare(
+        raw, schema, column_map=column_map, report=report, repair_text=False
+    )
     if problems and not present:
         raise SchemaError(raw.source, problems)
     if check_values:
