@@ -8,6 +8,8 @@ lazily.
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,6 +127,21 @@ def _separator(text: str) -> str:
     return "\t" if header.count("\t") > header.count(",") else ","
 
 
+def _ragged_rows(text: str, separator: str) -> str:
+    """Describe the data rows whose number of fields differs from the header's."""
+    rows = csv.reader(io.StringIO(text), delimiter=separator)
+    header = next(rows, [])
+    bad = [(i, len(r)) for i, r in enumerate(rows, start=1) if r and len(r) != len(header)]
+    if not bad:
+        return ""
+    shown = ", ".join(f"row {i} has {n}" for i, n in bad[:10])
+    more = f" and {len(bad) - 10} more rows" if len(bad) > 10 else ""
+    return (
+        f"rows with a wrong number of fields (the header has {len(header)}): {shown}{more}; "
+        "a separator or quote inside a value is the usual cause"
+    )
+
+
 def read_csv(path: Path) -> RawTable:
     """Read a CSV file with every column as text (encoding detected)."""
     data = path.read_bytes()
@@ -138,7 +155,9 @@ def read_csv(path: Path) -> RawTable:
     try:
         frame = pl.read_csv(text.encode("utf-8"), infer_schema=False, separator=_separator(text))
     except pl.exceptions.PolarsError as exc:
-        msg = f"{path}: cannot read as CSV ({encoding}): {exc}"
+        ragged = _ragged_rows(text, _separator(text))
+        detail = ragged or str(exc).split("\n", 1)[0]
+        msg = f"{path}: cannot read as CSV ({encoding}): {detail}"
         raise DataError(msg) from exc
     frame = frame.rename({c: c.strip().strip("\ufeff") for c in frame.columns})
     return RawTable(frame.lazy(), "csv", str(path), encoding=encoding)

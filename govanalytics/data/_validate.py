@@ -7,6 +7,7 @@ fail are the offending rows fetched, so that a clean large file costs one scan.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +34,19 @@ def show_value(column: str, value: object) -> str:
     if len(text) > 40:
         text = text[:37] + "..."
     return repr(text)
+
+
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+
+
+def scientific_hint(values: Sequence[object]) -> str:
+    """A hint when codes were turned into numbers like ``4.49901E+11`` by a spreadsheet."""
+    if any(isinstance(v, str) and _SCIENTIFIC.match(v.strip()) for v in values):
+        return (
+            ". Hint: a spreadsheet wrote these codes as numbers in scientific notation, "
+            "losing digits; format the column as text in the spreadsheet and export again"
+        )
+    return ""
 
 
 def show_values(column: str, values: Sequence[object], *, limit: int = 5) -> str:
@@ -162,6 +176,7 @@ def column_checks(
                     ~c.str.contains(f"^(?:{pattern})$"),
                     lambda v, p=pattern, n=name: (
                         f"does not match the pattern {p}: values {show_values(n, v)}"
+                        f"{scientific_hint(v)}"
                     ),
                 )
             )
@@ -173,6 +188,7 @@ def column_checks(
                     lambda v, n=name: (
                         "not a valid 18-digit ID-card number (wrong length, "
                         f"characters or check digit): values {show_values(n, v)}"
+                        f"{scientific_hint(v)}"
                     ),
                 )
             )

@@ -246,3 +246,19 @@ def test_personal_data_not_printed(write_text, small_city: Path) -> None:
     for secret in (bad_id, "12345", "2345678", bad_id[:6] + bad_id[6:14]):
         assert secret not in msg
     assert "<masked, 18 characters>" in msg
+
+
+def test_ragged_csv_names_the_row(write_text) -> None:
+    path = write_text("rag.csv", "name,id_number\n张三,1\n李四,2,extra\n王五,3\n")
+    with pytest.raises(DataError) as exc:
+        load("population_register", path=path)
+    assert str(path) in str(exc.value) and "row 2 has 3" in str(exc.value)
+    assert "李四" not in str(exc.value)
+
+
+def test_codes_in_scientific_notation_get_a_hint(clinic_csv) -> None:
+    path = clinic_csv("2024-03-04,4.49901E+11,0-4,ILI,5")
+    with pytest.raises(SchemaError) as exc:
+        load("clinic_counts", path=path)
+    _names_row(str(exc.value), "district_code", 1)
+    assert "scientific notation" in str(exc.value)

@@ -190,3 +190,20 @@ def test_data_dir_falls_back_to_other_suffix(tmp_path: Path, district: str) -> N
     assert any("regions" in n and "skipped" in n for n in report.notes)
     with pytest.raises(DataError, match=r"regions\.parquet: file not found"):
         load("regions", data_dir=tmp_path)
+
+
+def test_scan_checks_unique_key_on_request(tmp_path: Path) -> None:
+    path = tmp_path / "d.parquet"
+    frame = pl.DataFrame(
+        {
+            "cell_id": ["C1", "C1", "C2"],
+            "date": [dt.date(2024, 1, 1)] * 3,
+            "hour": pl.Series([5, 5, 5], dtype=pl.Int8),
+            "device_count": pl.Series([1, 2, 3], dtype=pl.Int32),
+        }
+    )
+    frame.write_parquet(path)
+    assert scan("device_counts", path=path).collect().equals(frame)
+    with pytest.raises(SchemaError, match="duplicate key") as exc:
+        scan("device_counts", path=path, check_unique=True)
+    assert exc.value.problems[0]["rows"] == [1, 2]
