@@ -4,9 +4,11 @@ from govanalytics.hotwords._analysis import (
     ALL,
     HotWords,
     PreparedComments,
+    area_concentration,
     count_words,
     detect_hot_words,
     prepare_comments,
+    word_trend,
 )
 from govanalytics.hotwords._burst import baseline_scores, kleinberg_states, likelihood_ratio
 from govanalytics.hotwords._dictionary import discover_words, domain_terms, region_words, stopwords
@@ -23,6 +25,7 @@ __all__ = [
     "HotWords",
     "PreparedComments",
     "Segmenter",
+    "area_concentration",
     "baseline_scores",
     "build_segmenter",
     "count_words",
@@ -37,4 +40,5 @@ __all__ = [
     "segment",
     "stopwords",
     "tokenization_agreement",
+    "word_trend",
 ]

@@ -19,7 +19,7 @@ from govanalytics.hotwords._burst import (
     likelihood_ratio,
 )
 from govanalytics.hotwords._dictionary import discover_words, domain_terms, region_words, stopwords
-from govanalytics.hotwords._segment import Segmenter, build_segmenter, segment
+from govanalytics.hotwords._segment import Segmenter, _known_to_jieba, build_segmenter, segment
 from govanalytics.hotwords._text import normalise_text
 from govanalytics.privacy import mask_personal_data
 
@@ -57,7 +57,8 @@ class PreparedComments:
         Number of personal-data items masked, per kind (see
         :func:`govanalytics.privacy.mask_personal_data`).
     new_words
-        Words found by :func:`discover_words` and added to the user dictionary.
+        Words found by :func:`discover_words` that jieba's dictionary lacks, added to the
+        user dictionary.
     segmenter
         The segmenter used (engine, agreement with jieba).
     """
@@ -135,6 +136,9 @@ def prepare_comments(
         discover_words(text, exclude=stop, protected=terms)
         if discover
         else discover_words(pl.Series([], dtype=pl.String))
+    )
+    new = new.filter(
+        ~pl.col("word").is_in(pl.Series(sorted(_known_to_jieba(new["word"]))).implode())
     )
     words = [*terms, *region_words(regions), *new["word"].to_list(), *extra_words]
     sample = text.drop_nulls()
@@ -671,3 +675,99 @@ def _issues(
         .with_columns(pl.int_range(1, pl.len() + 1).over("scope").cast(pl.Int32).alias("issue"))
     )
     return issues.select(list(schema))
+
+
+def word_trend(result: HotWords, words: Sequence[str], *, scope: str = ALL) -> pl.DataFrame:
+    """Counts of some words in every window of a scope, zeros filled, with their share.
+
+    Parameters
+    ----------
+    result
+        From :func:`detect_hot_words`.
+    words
+        Words to follow (words below the count floor everywhere have no counts).
+    scope
+        ``"all"`` or a district code.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``window``, ``word``, ``count``, ``n_units``, ``share`` (count / writers in the window).
+    """
+    totals = result.totals.filter(pl.col("scope") == scope).select("window", "n_units")
+    grid = totals.join(pl.DataFrame({"word": list(words)}, schema={"word": pl.String}), how="cross")
+    counts = result.counts.filter(
+        (pl.col("scope") == scope) & pl.col("word").is_in(pl.Series(list(words)).implode())
+    ).select("window", "word", "count")
+    return (
+        grid.join(counts, on=["window", "word"], how="left")
+        .with_columns(pl.col("count").fill_null(0))
+        .with_columns(
+            pl.when(pl.col("n_units") > 0)
+            .then(pl.col("count") / pl.col("n_units"))
+            .otherwise(0.0)
+            .alias("share")
+        )
+        .select("window", "word", "count", "n_units", "share")
+        .sort("word", "window")
+    )
+
+
+def area_concentration(
+    prepared: PreparedComments,
+    words: Sequence[str],
+    start: dt.date,
+    end: dt.date,
+    *,
+    level: str = "district_code",
+    scope: str = ALL,
+) -> pl.DataFrame:
+    """Where comments holding any of ``words`` between ``start`` and ``end`` come from.
+
+    Parameters
+    ----------
+    prepared
+        From :func:`prepare_comments`.
+    words
+        The words of an issue.
+    start, end
+        First and last day (inclusive).
+    level
+        ``"district_code"`` or ``"community_code"``.
+    scope
+        ``"all"`` or a district code to look inside.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``region_code``, ``count`` (distinct comments), ``n_comments`` (all comments of the
+        area in the period), ``share`` and ``lq`` (location quotient: the area's share of the
+        issue's comments over its share of all comments), largest ``lq`` first.
+    """
+    if level not in ("district_code", "community_code"):
+        msg = f"level must be 'district_code' or 'community_code', got {level!r}"
+        raise ParameterError(msg)
+    c = prepared.comments.filter(
+        pl.col("created_at").dt.date().is_between(start, end) & pl.col(level).is_not_null()
+    )
+    if scope != ALL:
+        c = c.filter(pl.col("district_code") == scope)
+    rows = (
+        prepared.tokens.filter(pl.col("word").is_in(pl.Series(list(words)).implode()))
+        .select("row")
+        .unique()
+    )
+    hit = c.join(rows, on="row").group_by(level).agg(pl.len().alias("count"))
+    allc = c.group_by(level).agg(pl.len().alias("n_comments"))
+    out = allc.join(hit, on=level, how="left").with_columns(pl.col("count").fill_null(0))
+    total_hit = max(int(out["count"].sum()), 1)
+    total = max(int(out["n_comments"].sum()), 1)
+    return (
+        out.with_columns(
+            (pl.col("count") / total_hit).alias("share"),
+            ((pl.col("count") / total_hit) / (pl.col("n_comments") / total)).alias("lq"),
+        )
+        .rename({level: "region_code"})
+        .select("region_code", "count", "n_comments", "share", "lq")
+        .sort("lq", "region_code", descending=[True, False])
+    )
