@@ -11,6 +11,13 @@ from govanalytics.privacy._patterns import (
     is_valid_id_number,
 )
 from govanalytics.privacy._scan import PrivacyHit, scan_file, scan_report, scan_text
+from govanalytics.privacy._suppress import (
+    find_recoverable,
+    group_totals,
+    round_coordinates,
+    secondary_suppress,
+    suppress_small_counts,
+)
 
 __all__ = [
     "ID15_PATTERN",
@@ -20,10 +27,15 @@ __all__ = [
     "PLACEHOLDERS",
     "PrivacyHit",
     "find_id_numbers",
+    "find_recoverable",
+    "group_totals",
     "id_check_digit",
     "is_valid_id_number",
     "mask_personal_data",
+    "round_coordinates",
     "scan_file",
     "scan_report",
     "scan_text",
+    "secondary_suppress",
+    "suppress_small_counts",
 ]
