@@ -230,7 +230,10 @@ _LEGEND_CSS = (
     "color:#222}.govanalytics-legend i{display:inline-block;width:14px;height:12px;"
     "margin-right:6px;vertical-align:-1px;border:1px solid #999}"
     ".govanalytics-legend .t{font-weight:bold;margin-bottom:3px}"
-    ".leaflet-tooltip{font-family:" + _FONT + "}</style>"
+    ".leaflet-tooltip{font-family:" + _FONT + "}"
+    ".govanalytics-label{background:transparent;border:0;box-shadow:none;padding:0;"
+    "font-size:11px;color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff}"
+    ".govanalytics-label:before{display:none}</style>"
 )
 
 
@@ -303,6 +306,8 @@ def choropleth(
     data: pl.DataFrame | None = None,
     key: str = REGION_CODE,
     tolerance: float = 0.0001,
+    outlines: gpd.GeoDataFrame | None = None,
+    labels: bool = False,
 ) -> OfflineMap:
     """Regions coloured by a value, with Chinese tooltips and legend, drawable offline.
 
@@ -342,6 +347,12 @@ def choropleth(
     tolerance
         Simplification tolerance in degrees (0.0001 ≈ 10 m) to keep maps small; 0 keeps every
         vertex. Coordinates are always rounded to 5 decimals.
+    outlines
+        Optional coarser regions whose borders are drawn thicker on top (e.g. districts over a
+        map of communities).
+    labels
+        Write each region's name on the map (at its :func:`region_centroids` point); best for
+        a few dozen regions or fewer.
 
     Returns
     -------
@@ -395,8 +406,33 @@ def choropleth(
     m = _base_map(_total_bounds(geoms), tiles)
     style = {"color": "#555", "weight": 0.8, "fillOpacity": 0.75}
     m.add_child(_GeoJsonLayer(features, style, "choropleth"))
+    if outlines is not None:
+        outlines = _as_gdf(outlines, "outlines")
+        top = {"color": "#333", "weight": 2.2, "fill": False, "interactive": False}
+        m.add_child(_GeoJsonLayer(_outline_features(outlines, tolerance, tiles), top, "outlines"))
+    if labels:
+        m.add_child(_labels(frame, name_column, tiles))
     m.add_child(_Control(_legend_html(legend, rows)))
     return m
+
+
+def _labels(gdf: gpd.GeoDataFrame, name_column: str, tiles: TileConfig | None) -> _Raw:
+    """Region names written at each region's inner point (permanent Leaflet tooltips)."""
+    cent = region_centroids(gdf, name_column=name_column)
+    lon, lat = cent["lon"].to_numpy(), cent["lat"].to_numpy()
+    if tiles is not None and tiles.crs == "gcj02":
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    names = gdf[name_column].astype(str).tolist()
+    items = [
+        [round(float(y), _DECIMALS), round(float(x), _DECIMALS), html.escape(n)]
+        for x, y, n in zip(lon, lat, names, strict=True)
+    ]
+    code = (
+        "(" + _dumps(items) + ").forEach(function (p) {\n"
+        "  L.tooltip({permanent: true, direction: 'center', className: 'govanalytics-label',"
+        " interactive: false}).setLatLng([p[0], p[1]]).setContent(p[2]).addTo({map});\n});"
+    )
+    return _Raw(code)
 
 
 def _attach(gdf, data, key, columns) -> gpd.GeoDataFrame:

@@ -9,8 +9,10 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.patheffects import withStroke
 
 from govanalytics.charts import use_chinese_font
+from govanalytics.constants import REGION_NAME
 from govanalytics.errors import ParameterError
 from govanalytics.geo._maps import (
     MISSING_COLOR,
@@ -22,6 +24,7 @@ from govanalytics.geo._maps import (
     _formatter,
     _need_columns,
     _numeric,
+    region_centroids,
 )
 
 __all__ = ["static_map"]
@@ -40,6 +43,9 @@ def static_map(
     classes: int = 5,
     figsize: tuple[float, float] = (6.0, 5.0),
     dpi: int = 200,
+    outlines: gpd.GeoDataFrame | None = None,
+    labels: bool = False,
+    name_column: str = REGION_NAME,
 ) -> Path:
     """Write a PNG choropleth of ``value_column`` with a Chinese title and legend.
 
@@ -63,6 +69,12 @@ def static_map(
         As in :func:`choropleth`.
     figsize, dpi
         Size in inches and resolution.
+    outlines
+        Optional coarser regions whose borders are drawn thicker on top.
+    labels
+        Write each region's name (``name_column``) at its inner point.
+    name_column
+        Column of names for ``labels``.
 
     Returns
     -------
@@ -72,7 +84,11 @@ def static_map(
     gdf = _as_gdf(gdf, "gdf").reset_index(drop=True)
     _need_columns(
         gdf.columns,
-        {"value_column": value_column, "suppressed_column": suppressed_column},
+        {
+            "value_column": value_column,
+            "suppressed_column": suppressed_column,
+            "name_column": name_column if labels else None,
+        },
         "gdf",
     )
     fmt_one = _formatter(fmt)
@@ -97,6 +113,13 @@ def static_map(
     fig = Figure(figsize=figsize, layout="constrained")
     ax = fig.add_subplot()
     gdf.plot(ax=ax, color=list(colours), edgecolor="#555555", linewidth=0.4)
+    if outlines is not None:
+        _as_gdf(outlines, "outlines").boundary.plot(ax=ax, color="#333333", linewidth=1.2)
+    if labels:
+        cent = region_centroids(gdf, name_column=name_column)
+        for x, y, name in zip(cent["lon"], cent["lat"], gdf[name_column].astype(str), strict=True):
+            ax.text(x, y, name, ha="center", va="center", fontsize=6, color="#222222",
+                    path_effects=[withStroke(linewidth=2, foreground="white")])  # fmt: skip
     mid_lat = float(np.mean(gdf.total_bounds[[1, 3]]))
     ax.set_aspect(1 / np.cos(np.radians(mid_lat)))
     ax.set_axis_off()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -41,7 +42,10 @@ def test_maps_draw_offline(communities, streets, tmp_path):
     codes = streets["region_code"].tolist()
     flows = pl.DataFrame({"origin": codes[:-1], "destination": codes[1:], "count": 50})
     maps = {
-        "choropleth": (geo.choropleth(communities, "value", legend="件数"), len(communities)),
+        "choropleth": (
+            geo.choropleth(communities, "value", legend="件数", labels=True),
+            len(communities),
+        ),
         "heatmap": (geo.heatmap(points, legend="热度", cell_size_m=1000), cells),
         "flow_map": (geo.flow_map(flows, streets, legend="人次"), len(codes) - 1),
     }
@@ -50,3 +54,6 @@ def test_maps_draw_offline(communities, streets, tmp_path):
         # one SVG path per drawn feature: Leaflet ran from the inlined code
         assert dom.count('class="leaflet-interactive"') == paths, kind
         assert "govanalytics-legend" in dom, kind
+        if kind == "choropleth":
+            labels = re.findall(r'class="[^"]*\bgovanalytics-label\b', dom)
+            assert len(labels) == len(communities)

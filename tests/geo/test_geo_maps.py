@@ -279,3 +279,17 @@ def test_region_counts_count_a_shared_vertex_once(communities):
     x, y = shapely.get_coordinates(communities.geometry.iloc[0])[0]
     got = geo.region_counts(pl.DataFrame({"lon": [x], "lat": [y]}), communities, min_count=1)
     assert got["points"].sum() == 1
+
+
+def test_choropleth_outlines_and_labels(boundaries, communities, layers):
+    communities["value"] = np.arange(len(communities), dtype=float)
+    districts = boundaries[boundaries["level"] == "district"]
+    html = geo.map_html(geo.choropleth(communities, "value", outlines=districts, labels=True))
+    fills, borders = layers(html)
+    assert len(fills) == len(communities) and len(borders) == len(districts)
+    assert all(f["properties"] == {} for f in borders)
+    (items,) = re.findall(r"\((\[\[.*?\]\])\)\.forEach", html)
+    items = json.loads(items)
+    assert [i[2] for i in items] == communities["region_name"].tolist()
+    cent = geo.region_centroids(communities)
+    assert [[i[0], i[1]] for i in items] == [list(r) for r in cent.select("lat", "lon").rows()]

@@ -49,3 +49,15 @@ def test_static_map_without_withheld_values_has_no_grey(communities, tmp_path):
     communities["value"] = np.arange(len(communities), dtype=float)
     img = mpimg.imread(geo.static_map(communities, "value", tmp_path / "m.png", title="测试"))
     assert not _has_colour(img, SUPPRESSED_COLOR)
+
+
+def test_static_map_labels_and_outlines(boundaries, communities, tmp_path):
+    communities["value"] = np.arange(len(communities), dtype=float)
+    districts = boundaries[boundaries["level"] == "district"]
+    plain = mpimg.imread(geo.static_map(communities, "value", tmp_path / "a.png"))
+    marked = mpimg.imread(
+        geo.static_map(communities, "value", tmp_path / "b.png", outlines=districts, labels=True)
+    )
+    # thick district borders and the white-haloed names add dark ink to the same map
+    dark = lambda img: (img[..., :3].max(axis=-1) < 0.3).mean()  # noqa: E731
+    assert dark(marked) > dark(plain) * 1.5
