@@ -168,6 +168,14 @@ def _parse_datetime(v: pl.Expr, target: pl.DataType, repairs: dict) -> pl.Expr:
 def _from_text(raw: pl.Expr, column: Column, target: pl.DataType) -> tuple[pl.Expr, dict]:
     v, repairs = _clean_text(raw, column, target)
     if target == pl.String:
+        if column.pattern is not None:
+            # a digits-only code written as a decimal by a spreadsheet: '449901000000.0'
+            stripped = v.str.replace(r"\.0+$", "")
+            decimal = v.str.contains(r"^\d+\.0+$") & stripped.str.contains(
+                f"^(?:{column.pattern})$"
+            )
+            repairs["'.0' removed from code"] = decimal
+            v = pl.when(decimal).then(stripped).otherwise(v)
         if column.check == "id_number":
             upper = v.str.to_uppercase()
             repairs["lower-case x in ID number"] = upper != v

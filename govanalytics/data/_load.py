@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -389,19 +390,19 @@ def _finish(
         encoding=raw.encoding,
         sheet=raw.sheet,
     )
-    staged_lazy, present, repairs, problems = prepare(
-        raw, schema, column_map=column_map, report=report
-    )
     source = raw.source
     if raw.sheet is not None:
         source += f", sheet {raw.sheet!r} (data row 1 = sheet row 2)"
-    if problems and not present:
-        raise SchemaError(source, problems)
-    raw_df = raw.frame.collect()
+    raw_df = raw.frame.collect()  # read once; conversion and repair counts reuse it
     report.rows_read = raw_df.height
     if raw_df.height == 0:
         msg = f"{raw.source}: the file has no data rows (only a header)"
         raise DataError(msg)
+    staged_lazy, present, repairs, problems = prepare(
+        replace(raw, frame=raw_df.lazy()), schema, column_map=column_map, report=report
+    )
+    if problems and not present:
+        raise SchemaError(source, problems)
     staged = staged_lazy.collect()
     _count_repairs(raw_df, repairs, report)
     refs = _reference_values(

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import geopandas as gpd
 import polars as pl
 
+from govanalytics.constants import CRS
 from govanalytics.data._load import get_schema, load_with_report, resolve_path, scan
 from govanalytics.data._report import LoadReport
 from govanalytics.data._schema import Schema, Store
@@ -118,6 +119,7 @@ class MasterStore(_DataStore):
                 if not isinstance(frame, gpd.GeoDataFrame):
                     msg = f"frame: {name!r} carries geometry; pass a GeoDataFrame"
                     raise ParameterError(msg)
+                frame = frame.to_crs(CRS) if frame.crs is not None else frame.set_crs(CRS)
                 if target.suffix == ".geojson":
                     tmp.write_text(frame.to_json(drop_id=True), encoding="utf-8")
                 else:

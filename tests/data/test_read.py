@@ -221,3 +221,14 @@ def test_column_map_source_missing_is_reported(clinic_csv) -> None:
             path=clinic_csv("2024-03-04,{d},0-4,ILI,1"),
             column_map={"病例数": "count"},
         )
+
+
+def test_codes_written_as_decimals_repaired(clinic_csv, district) -> None:
+    path = clinic_csv(f"2024-03-04,{district}.0,0-4,ILI,5", "2024-03-11,{d},0-4,ILI,5.0")
+    frame, report = load_with_report("clinic_counts", path=path)
+    assert frame["district_code"].to_list() == [district, district]
+    assert frame["count"].to_list() == [5, 5]
+    assert report.repairs == {
+        ("district_code", "'.0' removed from code"): 1,
+        ("count", "whole number written as decimal"): 1,
+    }
