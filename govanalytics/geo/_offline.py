@@ -51,6 +51,22 @@ def _leaflet_js() -> str:
 
 
 @functools.cache
+def _marker_icons_js() -> str:
+    """Point Leaflet's default marker icon at ``data:`` URIs (it would fetch images/*.png)."""
+    images = _xstatic_dir("xstatic.pkg.leaflet") / "images"
+
+    def uri(name: str) -> str:
+        return "data:image/png;base64," + base64.b64encode((images / name).read_bytes()).decode()
+
+    return (
+        "L.Icon.Default.imagePath = '';\n"
+        f"L.Icon.Default.mergeOptions({{iconUrl: '{uri('marker-icon.png')}', "
+        f"iconRetinaUrl: '{uri('marker-icon-2x.png')}', "
+        f"shadowUrl: '{uri('marker-shadow.png')}'}});"
+    )
+
+
+@functools.cache
 def _leaflet_css() -> str:
     """leaflet.css without comments, its images turned into ``data:`` URIs."""
     base = _xstatic_dir("xstatic.pkg.leaflet")
@@ -123,7 +139,7 @@ class OfflineMap(folium.Map):
                 continue
             rest[name] = child
         assets = {"govanalytics_leaflet_css": _inline_style(_leaflet_css())}
-        assets["govanalytics_leaflet"] = _inline_script(_leaflet_js())
+        assets["govanalytics_leaflet"] = _inline_script(_leaflet_js() + "\n" + _marker_icons_js())
         if _uses_jquery(figure):
             assets["govanalytics_jquery"] = _inline_script(_jquery_js())
         for element in assets.values():

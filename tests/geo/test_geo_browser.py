@@ -57,3 +57,16 @@ def test_maps_draw_offline(communities, streets, tmp_path):
         if kind == "choropleth":
             labels = re.findall(r'class="[^"]*\bgovanalytics-label\b', dom)
             assert len(labels) == len(communities)
+
+
+def test_folium_markers_and_layer_control_need_no_image_files(tmp_path):
+    import folium
+
+    m = geo.OfflineMap(location=[22.6, 114.0], zoom_start=12)
+    folium.Marker([22.6, 114.0], tooltip="服务点").add_to(m)
+    folium.LayerControl().add_to(m)
+    assert geo.external_references(geo.map_html(m), relative=True) == []
+    dom = _dom(geo.save_map(m, tmp_path / "marker.html"))
+    sources = re.findall(r'<img[^>]*\ssrc="([^"]*)"', dom)
+    assert len(sources) == 2  # the marker and its shadow
+    assert all(src.startswith("data:image/png;base64,") for src in sources)
