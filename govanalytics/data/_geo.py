@@ -197,7 +197,7 @@ def load_geo(
     attrs = _attributes(gdf)
     scratch = LoadReport(source=str(file), dataset=schema.name, format=fmt)
     plan, _ = plan_columns(schema, attrs.columns, column_map, scratch)
-    key = schema.unique[0] if schema.unique else None
+    key = schema.unique[0] if schema.unique else ""
     key_src = plan.get(key) if key else None
     if isinstance(key_src, str):
         labels = [f"{key} {show_value(key, v)}" for v in attrs[key_src].to_list()]

@@ -158,11 +158,12 @@ def plan_columns(
                 plan[col.name] = hit
                 used.add(hit)
                 break
-    for canonical, source in plan.items():
-        if isinstance(source, str) and source != canonical:
-            report.mapped_columns[source] = canonical
-        elif not isinstance(source, str):
-            report.mapped_columns[" + ".join(source)] = canonical
+    for canonical, feed in plan.items():
+        if isinstance(feed, str):
+            if feed != canonical:
+                report.mapped_columns[feed] = canonical
+        else:
+            report.mapped_columns[" + ".join(feed)] = canonical
     free = [f for f in found if f not in used]
     report.dropped_columns = free
     for col in schema.columns:
@@ -196,10 +197,10 @@ def _reference_values(
     data_dir: str | os.PathLike | None,
     references: References | None,
     report: LoadReport,
-) -> dict[str, list[object]]:
+) -> dict[str, Sequence[object]]:
     """Allowed values of every column with a ``references`` declaration that can be checked."""
-    out: dict[str, list[object]] = {}
-    cache: dict[str, list[object]] = {}
+    out: dict[str, Sequence[object]] = {}
+    cache: dict[str, Sequence[object]] = {}
     for col in schema.columns:
         if col.references is None or col.name not in present:
             continue
@@ -268,12 +269,13 @@ def prepare(
         if source is None:
             exprs.append(pl.lit(None, dtype=target_dtype(col)).alias(col.name))
             continue
+        dtype: pl.DataType
         if isinstance(source, str):
             raw_expr, dtype = pl.col(source), src_schema[source]
         else:
             parts = [pl.col(s).cast(pl.String).str.strip_chars() for s in source]
             raw_expr = pl.concat_str(parts, separator=JOIN_SEPARATOR, ignore_nulls=True)
-            dtype = pl.String
+            dtype = pl.String()
         conv = convert(raw_expr, dtype, col, repair_text=repair_text)
         present.append(col.name)
         exprs += [

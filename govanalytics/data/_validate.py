@@ -8,13 +8,13 @@ fail are the offending rows fetched, so that a clean large file costs one scan.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
 from govanalytics.data._convert import PERSONAL_COLUMNS, target_dtype, type_label
-from govanalytics.data._schema import Column, Schema
+from govanalytics.data._schema import Schema
 
 #: Rows fetched per failing check (the message shows the first ten and the count).
 MAX_ROWS = 1000
@@ -85,35 +85,30 @@ class Check:
     shown: str | None = None
 
 
-def _range_checks(col: Column, name: str, failed: str) -> list[Check]:
-    checks = []
-    c = pl.col(name)
-    if col.min is not None:
-        lo = col.min
-        checks.append(
-            Check(
-                name,
-                c < pl.lit(lo),
-                lambda v, lo=lo, n=name: f"below the minimum {lo}: values {show_values(n, v)}",
-            )
-        )
-    if col.max is not None:
-        hi = col.max
-        checks.append(
-            Check(
-                name,
-                c > pl.lit(hi),
-                lambda v, hi=hi, n=name: f"above the maximum {hi}: values {show_values(n, v)}",
-            )
-        )
-    return checks
+def _describe(what: str, column: str, *, hint: bool = False) -> Callable[[list[object]], str]:
+    """A message builder: ``what`` followed by the (masked) values found."""
+
+    def describe(values: list[object]) -> str:
+        extra = scientific_hint(values) if hint else ""
+        return f"{what}: values {show_values(column, values)}{extra}"
+
+    return describe
+
+
+def _fixed(what: str) -> Callable[[list[object]], str]:
+    """A message builder that shows no values."""
+
+    def describe(values: list[object]) -> str:
+        return what
+
+    return describe
 
 
 def column_checks(
     schema: Schema,
     present: Sequence[str],
     *,
-    references: dict[str, Sequence[object]] | None = None,
+    references: Mapping[str, Sequence[object]] | None = None,
 ) -> list[Check]:
     """Build the checks of every present canonical column.
 
@@ -136,15 +131,13 @@ def column_checks(
         if name not in present:
             continue
         c = pl.col(name)
-        failed = f"__failed_{name}"
+        failed = pl.col(f"__failed_{name}")
         label = type_label(target_dtype(col))
         checks.append(
             Check(
                 name,
-                pl.col(failed),
-                lambda v, label=label, n=name: (
-                    f"cannot be read as {label}: values {show_values(n, v)}"
-                ),
+                failed,
+                _describe(f"cannot be read as {label}", name),
                 shown=f"__shown_{name}",
             )
         )
@@ -152,32 +145,33 @@ def column_checks(
             checks.append(
                 Check(
                     name,
-                    c.is_null() & ~pl.col(failed),
-                    lambda v: "empty value in a column that must be filled",
+                    c.is_null() & ~failed,
+                    _fixed("empty value in a column that must be filled"),
                 )
             )
-        checks += _range_checks(col, name, failed)
+        if col.min is not None:
+            checks.append(
+                Check(name, c < pl.lit(col.min), _describe(f"below the minimum {col.min}", name))
+            )
+        if col.max is not None:
+            checks.append(
+                Check(name, c > pl.lit(col.max), _describe(f"above the maximum {col.max}", name))
+            )
         if col.allowed is not None:
             allowed = list(col.allowed)
             checks.append(
                 Check(
                     name,
                     ~c.is_in(pl.lit(pl.Series(allowed)).implode()),
-                    lambda v, a=allowed, n=name: (
-                        f"not an allowed code (allowed: {a}): values {show_values(n, v)}"
-                    ),
+                    _describe(f"not an allowed code (allowed: {allowed})", name),
                 )
             )
         if col.pattern is not None:
-            pattern = col.pattern
             checks.append(
                 Check(
                     name,
-                    ~c.str.contains(f"^(?:{pattern})$"),
-                    lambda v, p=pattern, n=name: (
-                        f"does not match the pattern {p}: values {show_values(n, v)}"
-                        f"{scientific_hint(v)}"
-                    ),
+                    ~c.str.contains(f"^(?:{col.pattern})$"),
+                    _describe(f"does not match the pattern {col.pattern}", name, hint=True),
                 )
             )
         if col.check == "id_number":
@@ -185,23 +179,21 @@ def column_checks(
                 Check(
                     name,
                     ~id_number_valid(c),
-                    lambda v, n=name: (
-                        "not a valid 18-digit ID-card number (wrong length, "
-                        f"characters or check digit): values {show_values(n, v)}"
-                        f"{scientific_hint(v)}"
+                    _describe(
+                        "not a valid 18-digit ID-card number (wrong length, characters or "
+                        "check digit)",
+                        name,
+                        hint=True,
                     ),
                 )
             )
         if name in references:
             values = pl.Series(list(references[name]), dtype=pl.String)
-            target = col.references
             checks.append(
                 Check(
                     name,
                     ~c.is_in(pl.lit(values).implode()),
-                    lambda v, t=target, n=name: (
-                        f"code not found in {t}: values {show_values(n, v)}"
-                    ),
+                    _describe(f"code not found in {col.references}", name),
                 )
             )
     return checks
