@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
+import xstatic.pkg.leaflet
 
 from govanalytics import geo
 
@@ -68,5 +71,9 @@ def test_folium_markers_and_layer_control_need_no_image_files(tmp_path):
     assert geo.external_references(geo.map_html(m), relative=True) == []
     dom = _dom(geo.save_map(m, tmp_path / "marker.html"))
     sources = re.findall(r'<img[^>]*\ssrc="([^"]*)"', dom)
-    assert len(sources) == 2  # the marker and its shadow
-    assert all(src.startswith("data:image/png;base64,") for src in sources)
+    images = Path(xstatic.pkg.leaflet.BASE_DIR) / "images"
+    expected = {
+        "data:image/png;base64," + base64.b64encode((images / name).read_bytes()).decode()
+        for name in ("marker-icon.png", "marker-shadow.png")
+    }
+    assert set(sources) == expected  # the marker and its shadow, as whole, valid images
