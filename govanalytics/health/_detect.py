@@ -230,8 +230,8 @@ def _farrington(
         wr = np.where(r > reweight_threshold, 1.0 / np.maximum(r, 1e-6) ** 2, 1.0) * w0
         gamma = n_valid / np.maximum(wr.sum(axis=1), 1e-12)
         wr = wr * gamma[:, None]
-        fit_t = fit_poisson_batch(ybase, x, wr)
-        fit_n = fit_poisson_batch(ybase, x_nt, wr)
+        fit_t = fit_poisson_batch(ybase, x, wr, beta0=first.beta)
+        fit_n = fit_poisson_batch(ybase, x_nt, wr, beta0=np.delete(first.beta, 1, axis=1))
         phi_t = np.maximum(fit_t.phi, 1.0)
         se = np.sqrt(phi_t * fit_t.cov_unscaled[:, 1, 1])
         p_trend = 2 * stats.norm.sf(np.abs(fit_t.beta[:, 1] / np.maximum(se, 1e-12)))
@@ -267,6 +267,20 @@ def _farrington(
 
 
 # ------------------------------------------------------------------- moving percentile ---
+def _row_quantile(values: np.ndarray, q: float) -> np.ndarray:
+    """Linear-interpolated quantile of each row ignoring NaN (as ``np.nanquantile``), by one
+    sort instead of a per-row loop."""
+    srt = np.sort(values, axis=1)  # NaN last
+    n = (~np.isnan(values)).sum(axis=1)
+    pos = q * np.maximum(n - 1, 0)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    frac = pos - lo
+    rows = np.arange(values.shape[0])
+    out = srt[rows, lo] * (1 - frac) + srt[rows, hi] * frac
+    return np.where(n > 0, out, np.nan)
+
+
 def _moving_percentile(
     mat: SeriesMatrix,
     targets: list[int],
@@ -296,10 +310,7 @@ def _moving_percentile(
         if exclude_holidays:
             base[:, mat.holiday[idx]] = np.nan
         n = (~np.isnan(base)).sum(axis=1)
-        safe = np.where(n[:, None] > 0, base, 0.0)
-        with quiet_nan():
-            upper = np.nanquantile(np.where(np.isnan(safe), np.nan, safe), percentile, axis=1)
-            med = np.nanmedian(np.where(np.isnan(safe), np.nan, safe), axis=1)
+        upper, med = _row_quantile(base, percentile), _row_quantile(base, 0.5)
         hist = mat.history()[:, t - 1]
         ok = (
             (hist >= min_years * 52 + half_window) & (n >= 2 * (2 * half_window + 1)) & ~np.isnan(y)

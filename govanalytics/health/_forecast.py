@@ -42,8 +42,19 @@ _Z = stats.norm.ppf(_Q)
 
 
 def _baseline(y: np.ndarray, horizon: int, rng: np.random.Generator, *, window: int = 104,
-              samples: int = 1000) -> np.ndarray:  # fmt: skip
-    """FluSight baseline quantiles, ``S × H × Q``."""
+              samples: int = 1000, chunk: int = 256) -> np.ndarray:  # fmt: skip
+    """FluSight baseline quantiles, ``S × H × Q`` (sample paths drawn ``chunk`` series at a
+    time to bound memory)."""
+    parts = [
+        _baseline_chunk(y[i : i + chunk], horizon, rng, window=window, samples=samples)
+        for i in range(0, y.shape[0], chunk)
+    ]
+    return np.concatenate(parts, axis=0)
+
+
+def _baseline_chunk(
+    y: np.ndarray, horizon: int, rng: np.random.Generator, *, window: int, samples: int
+) -> np.ndarray:
     n_s = y.shape[0]
     hist = y[:, -(window + 1) :]
     diffs = np.diff(hist, axis=1)
@@ -53,15 +64,11 @@ def _baseline(y: np.ndarray, horizon: int, rng: np.random.Generator, *, window: 
     order = np.argsort(~valid, axis=1, kind="stable")
     packed = np.take_along_axis(np.nan_to_num(diffs), order, axis=1)
     last = y[:, -1]
-    out = np.empty((n_s, horizon, _Q.size))
-    u = rng.random((n_s, samples, horizon))
-    pick = np.minimum((u * np.maximum(n_valid, 1)[:, None, None]).astype(int), packed.shape[1] - 1)
-    steps = np.take_along_axis(packed[:, None, :], pick.reshape(n_s, 1, -1), axis=2).reshape(
-        n_s, samples, horizon
-    )
-    sign = np.where(rng.random((n_s, samples, horizon)) < 0.5, -1.0, 1.0)  # symmetrise
-    paths = last[:, None, None] + np.cumsum(sign * steps, axis=2)
-    paths = np.maximum(paths, 0.0)
+    u = rng.random((n_s, samples * horizon))
+    pick = np.minimum((u * np.maximum(n_valid, 1)[:, None]).astype(int), packed.shape[1] - 1)
+    steps = np.take_along_axis(packed, pick, axis=1).reshape(n_s, samples, horizon)
+    steps *= np.where(rng.random((n_s, samples, horizon)) < 0.5, -1.0, 1.0)  # symmetrise
+    paths = np.maximum(last[:, None, None] + np.cumsum(steps, axis=2), 0.0)
     q = np.quantile(paths, _Q, axis=1).transpose(1, 2, 0)  # S × H × Q
     med = q[:, :, _Q.size // 2]
     out = q + (last[:, None] - med)[:, :, None]  # centre the median on the last value

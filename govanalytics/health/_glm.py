@@ -47,7 +47,8 @@ def fit_poisson_batch(
     w: np.ndarray,
     *,
     iterations: int = 30,
-    tol: float = 1e-8,
+    tol: float = 1e-6,
+    beta0: np.ndarray | None = None,
 ) -> BatchFit:
     """Fit ``log E[y] = X beta`` for every row of ``y`` by IRLS.
 
@@ -59,22 +60,39 @@ def fit_poisson_batch(
         ``n × p`` design shared by all series.
     w
         ``S × n`` prior weights (0 excludes an observation).
+    iterations, tol
+        At most this many IRLS steps; stop when no coefficient moves more than ``tol``.
+    beta0
+        Starting coefficients (``S × p``), e.g. from a related fit; default the log mean.
     """
     y = np.where(w > 0, np.nan_to_num(y), 0.0)
     n_s = y.shape[0]
     p = X.shape[1]
     sw = w.sum(axis=1)
     ybar = (w * y).sum(axis=1) / np.maximum(sw, 1e-12)
-    beta = np.zeros((n_s, p))
-    beta[:, 0] = np.log(np.maximum(ybar, 0.5))
+    if beta0 is None:
+        beta = np.zeros((n_s, p))
+        beta[:, 0] = np.log(np.maximum(ybar, 0.5))
+    else:
+        beta = np.array(beta0, dtype=float)
     ridge = 1e-9 * np.eye(p)
+    iu, ju = np.triu_indices(p)
+    xx = X[:, iu] * X[:, ju]  # upper triangle of x_i x_iᵀ per row: one BLAS product per step
+
+    def information(wmu: np.ndarray) -> np.ndarray:
+        upper = wmu @ xx
+        full = np.empty((n_s, p, p))
+        full[:, iu, ju] = upper
+        full[:, ju, iu] = upper
+        return full + ridge
+
     for _ in range(iterations):
         eta = np.clip(beta @ X.T, -30, 30)
         mu = np.exp(eta)
         z = eta + (y - mu) / mu
         wmu = w * mu
-        xtwx = np.einsum("sn,np,nq->spq", wmu, X, X) + ridge
-        xtwz = np.einsum("sn,np->sp", wmu * z, X)
+        xtwx = information(wmu)
+        xtwz = (wmu * z) @ X
         new = np.linalg.solve(xtwx, xtwz[..., None])[..., 0]
         delta = np.max(np.abs(new - beta))
         beta = new
@@ -83,9 +101,8 @@ def fit_poisson_batch(
     eta = np.clip(beta @ X.T, -30, 30)
     mu = np.exp(eta)
     wmu = w * mu
-    xtwx = np.einsum("sn,np,nq->spq", wmu, X, X) + ridge
-    cov = np.linalg.inv(xtwx)
-    hat = wmu * np.einsum("np,spq,nq->sn", X, cov, X)
+    cov = np.linalg.inv(information(wmu))
+    hat = wmu * ((cov[:, iu, ju] * np.where(iu == ju, 1.0, 2.0)) @ xx.T)
     dof = (w > 0).sum(axis=1) - p
     pearson = (w * (y - mu) ** 2 / np.maximum(mu, 1e-12)).sum(axis=1)
     phi = pearson / np.maximum(dof, 1)
