@@ -10,7 +10,8 @@ half-width in code-like and non-text columns; thousands separators (``'1,234'``)
 numbers written with a decimal point (``'12.0'``, common in Excel exports); yes/no words
 (``Y/N``, ``是/否``, ``1/0``, ``true/false``) to booleans; the date forms ``2024/3/5``
 (also ``2024.3.5``, ``2024-3-5``), ``2024年3月5日``, ``20240305`` and Excel serial numbers
-(1900 date system), each optionally with a time of day.
+(1900 date system), each optionally with a time of day; codes written as their Chinese
+labels (``男``/``女``, ``12345热线``, ``社区核验``, service names) to the codes.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from govanalytics.data._schema import Column
+from govanalytics.data.schemas import (
+    CAPACITY_TYPES,
+    CHANNELS_ZH,
+    SERVICE_TYPES,
+    VERIFICATION_LEVELS_ZH,
+)
 
 #: Columns whose values are personal data: never shown in error messages.
 PERSONAL_COLUMNS = frozenset({"id_number", "phone", "name"})
@@ -56,6 +63,47 @@ _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _TRUE = ("true", "t", "y", "yes", "1", "是", "有", "真", "对")
 _FALSE = ("false", "f", "n", "no", "0", "否", "无", "假", "错")
 _BOOL_WORDS = {w: True for w in _TRUE} | {w: False for w in _FALSE}
+
+
+def _invert(mapping: dict[str, str]) -> dict[str, str]:
+    return {label: code for code, label in mapping.items()}
+
+
+#: Chinese labels accepted for the codes of coded columns, by column name.
+CODE_LABELS: dict[str, dict[str, str]] = {
+    "sex": {"男": "M", "女": "F", "男性": "M", "女性": "F"},
+    "level": {
+        "区": "district",
+        "县": "district",
+        "区县": "district",
+        "街道": "street",
+        "镇": "street",
+        "乡": "street",
+        "街道/镇": "street",
+        "社区": "community",
+        "村": "community",
+        "社区/村": "community",
+    },
+    "service_type": _invert(SERVICE_TYPES),
+    "verification_level": _invert(VERIFICATION_LEVELS_ZH),
+    "channel": _invert(CHANNELS_ZH) | {"12345": "hotline_12345", "热线": "hotline_12345"},
+    "capacity_type": _invert(CAPACITY_TYPES),
+    "action": {"浏览": "view", "查看": "view", "申请": "apply", "办理": "apply"},
+    "status": {
+        "已提交": "submitted",
+        "已受理": "accepted",
+        "不予受理": "rejected",
+        "已办结": "completed",
+    },
+}
+
+
+def code_labels(column: Column) -> dict[str, str]:
+    """Chinese labels accepted for ``column``'s codes (only codes it allows)."""
+    if column.allowed is None:
+        return {}
+    allowed = set(column.allowed)
+    return {k: v for k, v in CODE_LABELS.get(column.name, {}).items() if v in allowed}
 
 
 @dataclass
@@ -168,6 +216,12 @@ def _parse_datetime(v: pl.Expr, target: pl.DataType, repairs: dict) -> pl.Expr:
 def _from_text(raw: pl.Expr, column: Column, target: pl.DataType) -> tuple[pl.Expr, dict]:
     v, repairs = _clean_text(raw, column, target)
     if target == pl.String:
+        labels = code_labels(column)
+        if labels:
+            # a code written as its Chinese label ('男', '12345热线', '社区核验')
+            labelled = v.is_in(list(labels)) & ~v.is_in(list(column.allowed or ()))
+            repairs["Chinese label to code"] = labelled
+            v = pl.when(labelled).then(v.replace(labels)).otherwise(v)
         if column.pattern is not None:
             # a digits-only code written as a decimal by a spreadsheet: '449901000000.0'
             stripped = v.str.replace(r"\.0+$", "")

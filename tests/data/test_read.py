@@ -232,3 +232,22 @@ def test_codes_written_as_decimals_repaired(clinic_csv, district) -> None:
         ("district_code", "'.0' removed from code"): 1,
         ("count", "whole number written as decimal"): 1,
     }
+
+
+def test_codes_written_as_chinese_labels(write_text, district) -> None:
+    path = write_text(
+        "c.csv",
+        "工单编号,受理时间,渠道,内容\n"
+        "A1,2024-03-05,12345热线,停水\n"
+        "A2,2024-03-05,政府网站,路灯\n"
+        "A3,2024-03-05,portal,噪音\n"
+        "A4,2024-03-05,微信,漏水\n",
+    )
+    with pytest.raises(SchemaError) as exc:
+        load("comments", path=path, column_map={"渠道": "channel"})
+    assert [(p["column"], p["rows"]) for p in exc.value.problems] == [("channel", [4])]
+    assert "'微信'" in str(exc.value)
+    path = write_text("d.csv", path.read_text(encoding="utf-8").replace("微信", "社交媒体"))
+    frame, report = load_with_report("comments", path=path, column_map={"渠道": "channel"})
+    assert frame["channel"].to_list() == ["hotline_12345", "portal", "portal", "social_media"]
+    assert report.repairs == {("channel", "Chinese label to code"): 3}
