@@ -391,6 +391,7 @@ def _finish(
         format=raw.format,
         encoding=raw.encoding,
         sheet=raw.sheet,
+        notes=list(raw.notes),
     )
     source = raw.source
     if raw.sheet is not None:

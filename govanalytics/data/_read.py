@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -38,6 +38,7 @@ class RawTable:
     source: str
     encoding: str | None = None
     sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def _plausible_chinese(text: str) -> bool:
@@ -84,10 +85,27 @@ def decode_text(data: bytes, source: str) -> tuple[str, str]:
         When the bytes are binary or neither valid UTF-8 nor meaningful GB18030; the
         message says what the file looks like.
     """
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+    bom = next(
+        (
+            enc
+            for mark, enc in (
+                (codecs.BOM_UTF8, "utf-8-sig"),
+                (codecs.BOM_UTF16_LE, "utf-16"),
+                (codecs.BOM_UTF16_BE, "utf-16"),
+            )
+            if data.startswith(mark)
+        ),
+        None,
+    )
+    if bom is not None:
+        try:
+            return data.decode(bom), bom
+        except UnicodeDecodeError as exc:
+            msg = (
+                f"{source}: the file starts with a {bom} byte-order mark but is not valid "
+                f"{bom} (byte {exc.start}: {exc.reason})"
+            )
+            raise DataError(msg) from exc
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             msg = f"{source}: this is not a CSV text file, it looks like {what}"
@@ -160,7 +178,14 @@ def read_csv(path: Path) -> RawTable:
         msg = f"{path}: cannot read as CSV ({encoding}): {detail}"
         raise DataError(msg) from exc
     frame = frame.rename({c: c.strip().strip("\ufeff") for c in frame.columns})
-    return RawTable(frame.lazy(), "csv", str(path), encoding=encoding)
+    header = next(csv.reader(io.StringIO(text), delimiter=_separator(text)), [])
+    names = [h.strip().strip("\ufeff") for h in header]
+    notes = [
+        f"header {name!r} appears {names.count(name)} times: the first is {name!r}, the "
+        f"others are named '{name}_duplicated_<n>'"
+        for name in dict.fromkeys(n for n in names if names.count(n) > 1)
+    ]
+    return RawTable(frame.lazy(), "csv", str(path), encoding=encoding, notes=notes)
 
 
 def excel_sheets(path: Path) -> list[str]:

@@ -262,3 +262,10 @@ def test_codes_in_scientific_notation_get_a_hint(clinic_csv) -> None:
         load("clinic_counts", path=path)
     _names_row(str(exc.value), "district_code", 1)
     assert "scientific notation" in str(exc.value)
+
+
+def test_broken_utf8_after_bom(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfweek_start,count\n2024-03-04,\xff\n")
+    with pytest.raises(DataError, match="byte-order mark but is not valid utf-8-sig"):
+        load("clinic_counts", path=path)

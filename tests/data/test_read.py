@@ -251,3 +251,12 @@ def test_codes_written_as_chinese_labels(write_text, district) -> None:
     frame, report = load_with_report("comments", path=path, column_map={"渠道": "channel"})
     assert frame["channel"].to_list() == ["hotline_12345", "portal", "portal", "social_media"]
     assert report.repairs == {("channel", "Chinese label to code"): 3}
+
+
+def test_duplicated_header_is_noted(clinic_csv) -> None:
+    path = clinic_csv("2024-03-04,{d},0-4,ILI,5,7")
+    path.write_text(path.read_text(encoding="utf-8").replace("count\n", "count,count\n", 1))
+    frame, report = load_with_report("clinic_counts", path=path)
+    assert frame["count"].to_list() == [5]
+    assert any("'count' appears 2 times" in n for n in report.notes)
+    assert report.dropped_columns == ["count_duplicated_0"]
