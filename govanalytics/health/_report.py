@@ -73,5 +73,5 @@ def health_findings(
         if ratio is not None and ratio > 0.8:
             actions.append(f"{place}：预测床位需求达床位数的{ratio:.0%}，提前准备床位。")
     if not alerts:
-        findings.insert(0, "本周各区均未超出预警阈值。")
+        findings.insert(0, "本周各地区均未超出预警阈值。")
     return findings, actions

@@ -9,8 +9,19 @@ import pytest
 
 
 @pytest.mark.notebook
-def test_health_risk_notebook(run_notebook, small_city, truth):
-    out = run_notebook("health_risk", data_dir=str(small_city), backtest_origins=4)
+def test_health_risk_notebook(run_notebook, small_city, truth, tmp_path):
+    """Runs on a user's own CSV with Chinese column names mapped to ours."""
+    own = tmp_path / "门诊周报.csv"
+    names = {"week_start": "周", "district_code": "区县", "age_group": "年龄组",
+             "disease": "病种", "count": "病例数"}  # fmt: skip
+    pl.read_parquet(small_city / "dynamic" / "clinic_counts.parquet").rename(names).write_csv(own)
+    out = run_notebook(
+        "health_risk",
+        data_dir=str(small_city),
+        input_path=str(own),
+        column_map={v: k for k, v in names.items()},
+        backtest_origins=4,
+    )
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["week"] == "2026-W47"
     codes = [a["place_code"] for a in summary["alerts"]]
