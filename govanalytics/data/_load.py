@@ -14,7 +14,12 @@ from govanalytics.data._convert import convert, target_dtype
 from govanalytics.data._read import RawTable, read_table
 from govanalytics.data._report import LoadReport
 from govanalytics.data._schema import Schema
-from govanalytics.data._validate import column_checks, duplicate_problems, run_checks
+from govanalytics.data._validate import (
+    ROW,
+    column_checks,
+    duplicate_problems,
+    run_checks,
+)
 from govanalytics.data.schemas import SCHEMAS
 from govanalytics.errors import DataError, ParameterError, SchemaError
 
@@ -260,7 +265,8 @@ def prepare(
         kind, and the mapping problems.
     """
     src_schema = raw.frame.collect_schema()
-    plan, problems = plan_columns(schema, list(src_schema.names()), column_map, report)
+    found = [c for c in src_schema.names() if c != ROW]
+    plan, problems = plan_columns(schema, found, column_map, report)
     exprs: list[pl.Expr] = []
     repairs: dict[str, dict[str, pl.Expr]] = {}
     present = []
@@ -284,6 +290,8 @@ def prepare(
             conv.shown.alias(f"__shown_{col.name}"),
         ]
         repairs[col.name] = conv.repairs
+    if ROW in src_schema.names():
+        exprs.append(pl.col(ROW))
     return raw.frame.select(exprs), present, repairs, problems
 
 
@@ -303,6 +311,24 @@ def _count_repairs(
     for key, n in counts.items():
         col, kind = key.split("\x00")
         report.add_repair(col, kind, n)
+
+
+def _skip_blank_rows(frame: pl.DataFrame, report: LoadReport) -> pl.DataFrame:
+    """Drop rows with no value at all, keeping the data row numbers of the others."""
+    text = [
+        pl.col(c).cast(pl.String).str.strip_chars().str.len_chars().fill_null(0) > 0
+        for c, t in frame.schema.items()
+        if t == pl.String or t.is_numeric() or t.is_temporal() or t == pl.Boolean
+    ]
+    if not text:
+        return frame
+    blank = frame.select(~pl.any_horizontal(text)).to_series()
+    if not blank.any():
+        return frame
+    rows = [i + 1 for i in blank.arg_true().to_list()]
+    shown = ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
+    report.notes.append(f"{len(rows)} blank row(s) skipped (data rows {shown})")
+    return frame.with_row_index(ROW, offset=1).filter(~blank)
 
 
 def load_with_report(
@@ -395,12 +421,13 @@ def _finish(
     )
     source = raw.source
     if raw.sheet is not None:
-        source += f", sheet {raw.sheet!r} (data row 1 = sheet row 2)"
+        source += f", sheet {raw.sheet!r} (data row 1 = sheet row {raw.first_row or 2})"
     raw_df = raw.frame.collect()  # read once; conversion and repair counts reuse it
     report.rows_read = raw_df.height
     if raw_df.height == 0:
         msg = f"{raw.source}: the file has no data rows (only a header)"
         raise DataError(msg)
+    raw_df = _skip_blank_rows(raw_df, report)
     staged_lazy, present, repairs, problems = prepare(
         replace(raw, frame=raw_df.lazy()), schema, column_map=column_map, report=report
     )

@@ -39,6 +39,7 @@ class RawTable:
     encoding: str | None = None
     sheet: str | None = None
     notes: list[str] = field(default_factory=list)
+    first_row: int | None = None
 
 
 def _plausible_chinese(text: str) -> bool:
@@ -226,15 +227,80 @@ def read_excel(path: Path, sheet: str | int | None = None) -> RawTable:
             raise DataError(msg)
         name = sheet
     try:
-        frame = pl.read_excel(path, sheet_name=name, infer_schema_length=0, raise_if_empty=False)
+        grid = pl.read_excel(
+            path,
+            sheet_name=name,
+            has_header=False,
+            infer_schema_length=0,
+            drop_empty_rows=False,
+            raise_if_empty=False,
+        )
     except Exception as exc:
         msg = f"{path}, sheet {name!r}: cannot read: {exc}"
         raise DataError(msg) from exc
-    if frame.width == 0:
+    filled = grid.select(
+        pl.sum_horizontal(
+            pl.all().cast(pl.String).str.strip_chars().str.len_chars().fill_null(0) > 0
+        )
+    ).to_series()
+    if grid.width == 0 or filled.sum() == 0:
         msg = f"{path}, sheet {name!r}: the sheet is empty"
         raise DataError(msg)
-    frame = frame.rename({c: str(c).strip() for c in frame.columns})
-    return RawTable(frame.lazy(), "excel", str(path), sheet=name)
+    header_at = _header_index(filled.head(30).to_list())
+    header = [
+        str(v).strip() if v is not None and str(v).strip() else f"__UNNAMED__{j}"
+        for j, v in enumerate(grid.row(header_at))
+    ]
+    notes = []
+    if header_at:
+        notes.append(f"skipped {header_at} title row(s) above the header of sheet {name!r}")
+    seen: dict[str, int] = {}
+    unique = []
+    for h in header:
+        if h in seen:
+            seen[h] += 1
+            unique.append(f"{h}_duplicated_{seen[h] - 1}")
+            notes.append(f"header {h!r} appears more than once: the first is used")
+        else:
+            seen[h] = 1
+            unique.append(h)
+    nonempty = [i for i, n in enumerate(filled.to_list()) if n > 0]
+    last = nonempty[-1] if nonempty else header_at
+    frame = grid.slice(header_at + 1, last - header_at)
+    frame.columns = unique
+    first = _first_used_row(path, name) + header_at + 1
+    return RawTable(frame.lazy(), "excel", str(path), sheet=name, notes=notes, first_row=first)
+
+
+def _header_index(filled: list[int]) -> int:
+    """Index of the header row: the first row filled at least half as much as the fullest.
+
+    Title rows above the header (``2024年3月门诊周报`` in one merged cell) are skipped.
+    """
+    most = max(filled)
+    if most <= 1:
+        return 0
+    return next(i for i, n in enumerate(filled) if n > most // 2)
+
+
+def _first_used_row(path: Path, sheet: str) -> int:
+    """Sheet row number of the first row the reader returns (1 unless leading rows are blank).
+
+    Readers start at the sheet's first used row; for ``.xlsx`` it is read from the sheet's
+    dimension with openpyxl, for ``.xls`` it is taken as 1.
+    """
+    if path.suffix.lower() == ".xls":
+        return 1
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return int(wb[sheet].min_row or 1)
+        finally:
+            wb.close()
+    except Exception:
+        return 1
 
 
 def scan_parquet(path: Path) -> RawTable:

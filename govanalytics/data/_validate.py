@@ -199,6 +199,13 @@ def column_checks(
     return checks
 
 
+def numbered_rows(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """``frame`` with its 1-based data row numbers in :data:`ROW` (kept when already there)."""
+    if ROW in frame.collect_schema().names():
+        return frame
+    return frame.with_row_index(ROW, offset=1)
+
+
 def run_checks(frame: pl.LazyFrame, checks: Sequence[Check]) -> list[dict]:
     """Evaluate ``checks`` on ``frame``; return one problem dict per failing check.
 
@@ -213,7 +220,7 @@ def run_checks(frame: pl.LazyFrame, checks: Sequence[Check]) -> list[dict]:
         .row(0)
     )
     problems = []
-    numbered = frame.with_row_index(ROW, offset=1)
+    numbered = numbered_rows(frame)
     for ch, n in zip(checks, counts, strict=True):
         if not n:
             continue
@@ -240,7 +247,7 @@ def duplicate_problems(frame: pl.LazyFrame, keys: Sequence[str]) -> list[dict]:
     """One problem listing every duplicated key and the rows that carry it."""
     keys = list(keys)
     dups = (
-        frame.with_row_index(ROW, offset=1)
+        numbered_rows(frame)
         .filter(pl.struct(keys).is_duplicated())
         .group_by(keys, maintain_order=True)
         .agg(pl.col(ROW))

@@ -260,3 +260,27 @@ def test_duplicated_header_is_noted(clinic_csv) -> None:
     assert frame["count"].to_list() == [5]
     assert any("'count' appears 2 times" in n for n in report.notes)
     assert report.dropped_columns == ["count_duplicated_0"]
+
+
+def test_excel_title_rows_and_blank_rows(tmp_path: Path, district) -> None:
+    path = tmp_path / "title.xlsx"
+    with xlsxwriter.Workbook(path) as wb:
+        ws = wb.add_worksheet("周报")
+        ws.write(2, 0, "2024年3月门诊周报")  # a title on sheet row 3
+        ws.write_row(3, 0, ["周起始日", "区县代码", "年龄组", "病种", "病例数"])  # row 4
+        ws.write_row(4, 0, ["2024-03-04", district, "0-4", "ILI", 5])  # row 5
+        ws.write_row(6, 0, ["2024-03-11", district, "0-4", "ILI", -1])  # row 7, after a blank
+    with pytest.raises(SchemaError) as exc:
+        load("clinic_counts", path=path)
+    msg = str(exc.value)
+    assert "sheet '周报' (data row 1 = sheet row 5)" in msg
+    assert [(p["column"], p["rows"]) for p in exc.value.problems] == [("count", [3])]
+    ws_ok = tmp_path / "ok.xlsx"
+    with xlsxwriter.Workbook(ws_ok) as wb:
+        ws = wb.add_worksheet()
+        ws.write(0, 0, "标题")
+        ws.write_row(1, 0, ["周起始日", "区县代码", "年龄组", "病种", "病例数"])
+        ws.write_row(2, 0, ["2024-03-04", district, "0-4", "ILI", 5])
+    frame, report = load_with_report("clinic_counts", path=ws_ok)
+    assert frame["count"].to_list() == [5]
+    assert any("skipped 1 title row" in n for n in report.notes)
