@@ -149,3 +149,17 @@ def test_batched_glm_equals_statsmodels():
         ref2 = sm.GLM(y[s][keep], x[keep], family=sm.families.Poisson(),
                       var_weights=w[s][keep]).fit(scale="X2")  # fmt: skip
         np.testing.assert_allclose(fit.phi[s], ref2.scale, rtol=1e-6)
+
+
+def test_outbreak_age_groups_are_found(clinic_counts, truth):
+    """Split by age group, the alarms in the outbreak district fall in the planted age groups,
+    led by the largest share (school-age children)."""
+    from govanalytics.health import aggregate_counts
+
+    ob = truth["health"]["outbreak"]
+    by_age = aggregate_counts(clinic_counts, disease=ob["disease"], by_age=True)
+    res = flag_aberrations(by_age, method="farrington", periods=ob["weeks"])
+    hit = res.filter((pl.col("region_code") == ob["district_code"]) & pl.col("alarm"))
+    ages = set(hit["age_group"])
+    assert "5-14" in ages
+    assert ages <= set(ob["age_groups"])
