@@ -431,6 +431,12 @@ def flag_aberrations(
 
     Notes
     -----
+    Expected signal rates in ordinary seasons (sample city, 3 winters, 4 districts):
+    Farrington about 4 % of region-weeks; Noufaily about 7 %; the moving percentile at P80 about
+    20 % — by design, since without an outbreak a count exceeds the 80th percentile of 25
+    comparable weeks about one week in five (CIDARS signals are verified by staff; raise
+    ``percentile`` for fewer signals). EARS, without seasonality, fires on every season's rise.
+
     Minimum history: the seasonal methods need 3 years (they use up to ``b`` years when
     present), EARS C1/C2/C3 need 7/9/11 weeks, CUSUM 3 weeks. A series with less history for
     the requested method falls back down this ladder and says so in ``note``; it never raises
