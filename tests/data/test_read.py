@@ -284,3 +284,10 @@ def test_excel_title_rows_and_blank_rows(tmp_path: Path, district) -> None:
     frame, report = load_with_report("clinic_counts", path=ws_ok)
     assert frame["count"].to_list() == [5]
     assert any("skipped 1 title row" in n for n in report.notes)
+
+
+def test_csv_blank_lines_keep_row_numbers(clinic_csv) -> None:
+    path = clinic_csv("2024-03-04,{d},0-4,ILI,5", "", ",,,,", "2024-03-11,{d},0-4,ILI,x")
+    with pytest.raises(SchemaError) as exc:
+        load("clinic_counts", path=path)
+    assert [(p["column"], p["rows"]) for p in exc.value.problems] == [("count", [4])]
