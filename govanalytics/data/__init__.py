@@ -7,6 +7,29 @@ Parquet), map your column names to ours, convert types (repairs counted in a
 :class:`~govanalytics.errors.SchemaError` listing every problem. ``load_boundaries`` does
 the same for polygons. :class:`MasterStore` (基础主数据库) and :class:`DynamicStore`
 (业务动态数据库) keep the two kinds of data apart.
+
+Decisions a user should know:
+
+* **Reading.** CSV is decoded as UTF-8 (with or without BOM), UTF-16 with BOM, else
+  GB18030 (a superset of GBK); anything else is an error naming the file. Text formats are
+  read as text and converted afterwards, so a value that fails conversion is reported with
+  its row. Excel: ``sheet`` is a name or a 0-based index (default the first sheet); title
+  rows above the header are skipped (noted). Legacy ``.xls`` is read by the same reader
+  (calamine). Rows with no value at all are skipped (noted) without renumbering the others.
+* **Rows** in messages are 1-based data rows, header excluded; for Excel the message also
+  says which sheet row data row 1 is.
+* **Columns.** ``column_map={"你的列名": "canonical"}``; several columns joined into one
+  with ``{"text": ["标题", "内容"]}`` (joined with a newline, empty parts skipped). Declared
+  aliases and the schema's Chinese labels are recognised without a mapping. Columns not in
+  the schema are dropped from the frame and listed in ``LoadReport.dropped_columns``;
+  optional columns absent from the file come back filled with nulls (noted).
+* **Repairs** (counted per column and kind, never silent): trimmed whitespace, full-width
+  digits and letters in codes, thousands separators, ``12.0`` for whole numbers, ``.0`` on
+  codes, yes/no words, Chinese labels of codes (``男``, ``12345热线``), and the date forms
+  ``2024/3/5``, ``2024年3月5日``, ``20240305`` and Excel serial numbers.
+* **Personal data** (``id_number``, ``phone``, ``name``) is masked in every message.
+* **Large files**: ``scan`` validates Parquet in one streaming aggregate pass and returns a
+  LazyFrame; it checks but does not repair stored text.
 """
 
 from govanalytics.data._geo import load_boundaries
