@@ -1,1 +1,73 @@
-"""(capability under construction)."""
+"""Population and flows from aggregated mobile-signal data (手机信令).
+
+Device counts per grid cell (or base station) and hour become night, day and resident
+population per area — scaled from devices to people by the operator's market share — and the
+floating population (resident − household-registered); OD counts become flows, in/out/net
+per area, corridors and a doubly-constrained gravity model. Everything published goes through
+:func:`publish_population` / :func:`publish_flows` (no count below k = 15).
+"""
+
+from govanalytics.mobility._areas import (
+    area_market_share,
+    cell_area_weights,
+    register_density,
+    voronoi_cells,
+    weights_to_level,
+)
+from govanalytics.mobility._flows import (
+    commuting_from_shifts,
+    in_out_flows,
+    od_by_period,
+    od_from_matrix,
+    top_corridors,
+)
+from govanalytics.mobility._gravity import (
+    GravityModel,
+    area_distances,
+    common_part_of_commuters,
+    evaluate_gravity,
+    fit_gravity,
+)
+from govanalytics.mobility._pipeline import (
+    MobilityInputs,
+    latest_complete_month,
+    load_mobility_inputs,
+    load_od,
+)
+from govanalytics.mobility._population import (
+    day_levels,
+    night_levels,
+    population_estimates,
+    register_counts,
+    resident_population,
+)
+from govanalytics.mobility._publish import publish_flows, publish_population
+
+__all__ = [
+    "GravityModel",
+    "MobilityInputs",
+    "area_distances",
+    "area_market_share",
+    "cell_area_weights",
+    "common_part_of_commuters",
+    "commuting_from_shifts",
+    "day_levels",
+    "evaluate_gravity",
+    "fit_gravity",
+    "in_out_flows",
+    "latest_complete_month",
+    "load_mobility_inputs",
+    "load_od",
+    "night_levels",
+    "od_by_period",
+    "od_from_matrix",
+    "population_estimates",
+    "publish_flows",
+    "publish_population",
+    "register_counts",
+    "register_density",
+    "resident_population",
+    "top_corridors",
+    "voronoi_cells",
+    "weights_to_level",
+]

@@ -294,7 +294,7 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
             },
         },
         "spring_festival_nights": [
-            (days[0] + dt.timedelta(days=i - 1)).isoformat() for i in np.nonzero(sf)[0]
+            (days[0] + dt.timedelta(days=int(i) - 1)).isoformat() for i in np.nonzero(sf)[0]
         ],
     }
     return SynthPart(

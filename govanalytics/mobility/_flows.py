@@ -1,0 +1,240 @@
+"""Origin–destination flows between areas: periods, in/out/net, corridors, commuting."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from govanalytics.errors import DataError, ParameterError
+
+__all__ = [
+    "commuting_from_shifts",
+    "in_out_flows",
+    "od_by_period",
+    "od_from_matrix",
+    "top_corridors",
+]
+
+_PERIODS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m"}
+
+
+def od_from_matrix(
+    frame: pl.DataFrame,
+    *,
+    origin: str = "origin",
+    date: str = "date",
+) -> pl.DataFrame:
+    """Turn a wide origin × destination matrix per day into long OD counts.
+
+    Parameters
+    ----------
+    frame
+        One row per origin and day: ``origin``, ``date`` and one column per destination code
+        holding the count (empty cells are taken as no trips reported and dropped).
+    origin, date
+        Names of the origin and date columns in ``frame``.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``origin``, ``destination``, ``date``, ``count`` (Int64), the ``od_counts`` layout.
+    """
+    missing = [c for c in (origin, date) if c not in frame.columns]
+    if missing:
+        msg = f"OD matrix lacks columns {missing} (has {frame.columns})"
+        raise DataError(msg)
+    dests = [c for c in frame.columns if c not in (origin, date)]
+    if not dests:
+        msg = "OD matrix has no destination columns"
+        raise DataError(msg)
+    long = frame.unpivot(
+        index=[origin, date], on=dests, variable_name="destination", value_name="count"
+    )
+    bad = long.filter(pl.col("count").is_not_null() & (pl.col("count").cast(pl.Float64) < 0))
+    if bad.height:
+        r = bad.row(0, named=True)
+        msg = (
+            f"OD matrix: negative count {r['count']} for origin {r[origin]}, destination "
+            f"column {r['destination']!r}, date {r[date]}"
+        )
+        raise DataError(msg)
+    return (
+        long.drop_nulls("count")
+        .select(
+            pl.col(origin).cast(pl.String).alias("origin"),
+            pl.col("destination").cast(pl.String),
+            pl.col(date).cast(pl.Date).alias("date"),
+            pl.col("count").cast(pl.Int64),
+        )
+        .sort("date", "origin", "destination")
+    )
+
+
+def _level_map(regions: pl.DataFrame, area_level: str) -> pl.DataFrame:
+    col = {"district": "district_code", "street": None, "community": "region_code"}
+    if area_level not in col:
+        msg = f"parameter 'area_level' must be district, street or community, got {area_level!r}"
+        raise ParameterError(msg)
+    rows = []
+    for level in ("district", "street", "community"):
+        sub = regions.filter(pl.col("level") == level)
+        if area_level == "district":
+            to = pl.col("district_code")
+        elif area_level == "street":
+            if level == "district":
+                continue
+            to = pl.col("region_code") if level == "street" else pl.col("parent_code")
+        else:
+            if level != "community":
+                continue
+            to = pl.col("region_code")
+        rows.append(sub.select(pl.col("region_code").alias("code"), to.alias("area")))
+    return pl.concat(rows)
+
+
+def od_by_period(
+    od: pl.DataFrame | pl.LazyFrame,
+    *,
+    period: str = "week",
+    regions: pl.DataFrame | None = None,
+    area_level: str | None = None,
+    keep_internal: bool = False,
+) -> pl.DataFrame:
+    """OD counts added up per period (day, ISO week or month), optionally to coarser areas.
+
+    Parameters
+    ----------
+    od
+        ``origin``, ``destination``, ``date``, ``count``.
+    period
+        ``"day"`` (``2026-10-01``), ``"week"`` (``2026-W40``) or ``"month"`` (``2026-10``).
+    regions, area_level
+        Map origin and destination codes up to ``area_level`` (codes coarser than the level
+        cannot be mapped down and raise).
+    keep_internal
+        Keep flows whose origin and destination fall in the same area (dropped by default:
+        they are not flows between areas).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``origin``, ``destination``, ``period``, ``count``.
+    """
+    if period not in _PERIODS:
+        msg = f"parameter 'period' must be one of {list(_PERIODS)}, got {period!r}"
+        raise ParameterError(msg)
+    lf = od.lazy()
+    if area_level is not None:
+        if regions is None:
+            msg = "area_level needs the regions table"
+            raise ParameterError(msg)
+        m = _level_map(regions, area_level).lazy()
+        lf = (
+            lf.join(m.rename({"area": "o"}), left_on="origin", right_on="code", how="left")
+            .join(m.rename({"area": "d"}), left_on="destination", right_on="code", how="left")
+            .drop("origin", "destination")
+            .rename({"o": "origin", "d": "destination"})
+        )
+    out = (
+        lf.group_by(
+            "origin", "destination", pl.col("date").dt.strftime(_PERIODS[period]).alias("period")
+        )
+        .agg(pl.col("count").sum().cast(pl.Int64))
+        .collect()
+    )
+    unmapped = out.filter(pl.col("origin").is_null() | pl.col("destination").is_null())
+    if unmapped.height:
+        msg = f"OD counts: codes that are not regions at or below the level {area_level!r}"
+        raise DataError(msg)
+    if not keep_internal:
+        out = out.filter(pl.col("origin") != pl.col("destination"))
+    return out.sort("period", "origin", "destination")
+
+
+def in_out_flows(flows: pl.DataFrame) -> pl.DataFrame:
+    """In-flow, out-flow and net flow per area and period, from *unsuppressed* flows.
+
+    Totals must be computed before small counts are withheld: adding up published
+    (suppressed) flows is biased, and differences between such sums give withheld flows away.
+
+    Parameters
+    ----------
+    flows
+        ``origin``, ``destination``, ``period``, ``count`` (internal flows excluded).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``area``, ``period``, ``inflow``, ``outflow``, ``net`` (= inflow − outflow).
+    """
+    out = flows.group_by(pl.col("origin").alias("area"), "period").agg(
+        pl.col("count").sum().alias("outflow")
+    )
+    inn = flows.group_by(pl.col("destination").alias("area"), "period").agg(
+        pl.col("count").sum().alias("inflow")
+    )
+    return (
+        inn.join(out, on=["area", "period"], how="full", coalesce=True)
+        .with_columns(pl.col("inflow").fill_null(0), pl.col("outflow").fill_null(0))
+        .with_columns(net=pl.col("inflow") - pl.col("outflow"))
+        .select("area", "period", "inflow", "outflow", "net")
+        .sort("period", "area")
+    )
+
+
+def top_corridors(flows: pl.DataFrame, *, n: int = 10, symmetric: bool = True) -> pl.DataFrame:
+    """The ``n`` largest corridors per period.
+
+    Parameters
+    ----------
+    flows
+        ``origin``, ``destination``, ``period``, ``count`` (published or not; withheld
+        flows are never among the top).
+    n
+        Corridors kept per period.
+    symmetric
+        Add both directions of a pair into one corridor (``origin`` < ``destination``).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``period``, ``origin``, ``destination``, ``count``, ``rank``.
+    """
+    f = flows.drop_nulls("count")
+    if symmetric:
+        f = (
+            f.with_columns(
+                pl.min_horizontal("origin", "destination").alias("a"),
+                pl.max_horizontal("origin", "destination").alias("b"),
+            )
+            .group_by("period", pl.col("a").alias("origin"), pl.col("b").alias("destination"))
+            .agg(pl.col("count").sum())
+        )
+    return (
+        f.sort(["period", "count", "origin", "destination"], descending=[False, True, False, False])
+        .with_columns(rank=pl.col("count").rank("ordinal", descending=True).over("period"))
+        .filter(pl.col("rank") <= n)
+        .select("period", "origin", "destination", "count", pl.col("rank").cast(pl.Int64))
+    )
+
+
+def commuting_from_shifts(population: pl.DataFrame) -> pl.DataFrame:
+    """Daytime gain or loss per area from the day/night shift (commuting balance).
+
+    Parameters
+    ----------
+    population
+        ``area``, ``period``, ``day``, ``resident`` (:func:`population_estimates`).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``area``, ``period``, ``day_change`` (day − resident people), ``day_ratio``
+        (day / resident), sorted by gain: positive areas draw commuters in (employment
+        centres), negative ones send them out (dormitory areas).
+    """
+    return population.select(
+        "area",
+        "period",
+        (pl.col("day") - pl.col("resident")).alias("day_change"),
+        (pl.col("day") / pl.col("resident")).alias("day_ratio"),
+    ).sort("day_change", descending=True)

@@ -1,0 +1,187 @@
+"""Load a data folder's mobile-signal inputs through the data layer and run the estimates."""
+
+from __future__ import annotations
+
+import calendar as _cal
+import datetime as dt
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import polars as pl
+
+from govanalytics.errors import DataError, ParameterError, SchemaError
+from govanalytics.mobility._areas import (
+    area_market_share,
+    cell_area_weights,
+    register_density,
+    weights_to_level,
+)
+from govanalytics.mobility._flows import od_from_matrix
+from govanalytics.mobility._population import population_estimates, register_counts
+
+__all__ = ["MobilityInputs", "latest_complete_month", "load_mobility_inputs", "load_od"]
+
+_CODE = re.compile(r"^\d{12}$")
+
+
+def latest_complete_month(last_day: dt.date) -> str:
+    """``YYYY-MM`` of the latest month fully covered by data ending on ``last_day``."""
+    if last_day.day == _cal.monthrange(last_day.year, last_day.month)[1]:
+        return f"{last_day:%Y-%m}"
+    prev = last_day.replace(day=1) - dt.timedelta(days=1)
+    return f"{prev:%Y-%m}"
+
+
+def _maps(column_map: dict | None) -> dict[str, dict]:
+    """Per-dataset column maps: ``{"device_counts": {...}, "od_counts": {...}}``; a flat
+    mapping applies to the device counts."""
+    if not column_map:
+        return {}
+    if not isinstance(column_map, dict):
+        msg = f"parameter 'column_map' must be a dict, got {type(column_map).__name__}"
+        raise ParameterError(msg)
+    if all(isinstance(v, dict) for v in column_map.values()):
+        return column_map
+    return {"device_counts": column_map}
+
+
+@dataclass
+class MobilityInputs:
+    """Everything the estimates need, loaded and validated.
+
+    Attributes
+    ----------
+    device_counts
+        Hourly counts (lazy).
+    weights
+        ``cell_id``, ``area``, ``weight`` at the chosen area level.
+    market_share
+        ``area``, ``market_share``.
+    register
+        ``area``, ``registered``, ``household_registered``.
+    regions, boundaries
+        Master tables (boundaries of the chosen level only).
+    first_day, last_day
+        Dates covered by the device counts.
+    """
+
+    device_counts: pl.LazyFrame
+    weights: pl.DataFrame
+    market_share: pl.DataFrame
+    register: pl.DataFrame
+    regions: pl.DataFrame
+    boundaries: gpd.GeoDataFrame
+    first_day: dt.date
+    last_day: dt.date
+
+    def estimate(self, *, month: str = "", **options) -> pl.DataFrame:
+        """:func:`population_estimates` for ``month`` (empty = latest complete month)."""
+        month = month or latest_complete_month(self.last_day)
+        return population_estimates(
+            self.device_counts,
+            self.weights,
+            self.market_share,
+            month=month,
+            register=self.register,
+            **options,
+        )
+
+
+def load_mobility_inputs(
+    *,
+    data_dir: str | os.PathLike | None = None,
+    device_counts_path: str | os.PathLike | None = None,
+    column_map: dict | None = None,
+    area_level: str = "district",
+    weighting: str = "register",
+) -> MobilityInputs:
+    """Load device counts, grid cells, market share, regions, boundaries and the register.
+
+    Parameters
+    ----------
+    data_dir
+        Data folder laid out like the sample city.
+    device_counts_path
+        A device-counts file of your own (CSV/Excel/Parquet), else the folder's.
+    column_map
+        Column mapping, per dataset (``{"device_counts": {"网格": "cell_id", …}}``) or flat
+        (applied to the device counts).
+    area_level
+        ``"district"``, ``"street"`` or ``"community"``.
+    weighting
+        ``"register"`` (default): cells are shared out over communities by area × registered
+        people per area (dasymetric), then added up to the level — the register is used only
+        for where people live *within* a district, not for how many; ``"area"``: plain areal
+        weighting.
+    """
+    from govanalytics.data import load, load_boundaries, scan
+
+    if weighting not in ("register", "area"):
+        msg = f"parameter 'weighting' must be 'register' or 'area', got {weighting!r}"
+        raise ParameterError(msg)
+    maps = _maps(column_map)
+    counts = scan(
+        "device_counts",
+        data_dir=data_dir,
+        path=device_counts_path or None,
+        column_map=maps.get("device_counts"),
+    )
+    span = counts.select(pl.col("date").min().alias("a"), pl.col("date").max().alias("b")).collect()
+    if span["a"][0] is None:
+        msg = "device_counts: the file holds no rows"
+        raise DataError(msg)
+    regions = load("regions", data_dir=data_dir)
+    bounds = load_boundaries(data_dir=data_dir)
+    cells = load_boundaries(data_dir=data_dir, dataset="grid_cells")
+    register = load("population_register", data_dir=data_dir)
+    share = load("market_share", data_dir=data_dir, column_map=maps.get("market_share"))
+    comm = bounds[bounds["level"] == "community"]
+    if weighting == "register" and not comm.empty:
+        w = cell_area_weights(cells, comm, density=register_density(register, bounds))
+        weights = weights_to_level(w, regions, area_level=area_level)
+    else:
+        weights = cell_area_weights(cells, bounds[bounds["level"] == area_level])
+    return MobilityInputs(
+        device_counts=counts,
+        weights=weights,
+        market_share=area_market_share(share, regions, area_level=area_level),
+        register=register_counts(register, regions, area_level=area_level),
+        regions=regions,
+        boundaries=bounds[bounds["level"] == area_level].reset_index(drop=True),
+        first_day=span["a"][0],
+        last_day=span["b"][0],
+    )
+
+
+def load_od(
+    *,
+    data_dir: str | os.PathLike | None = None,
+    od_path: str | os.PathLike | None = None,
+    column_map: dict | None = None,
+) -> pl.DataFrame:
+    """OD counts in long form, through the data layer; a wide origin × destination matrix
+    per day (``origin``, ``date`` and one column per destination code) is converted with
+    :func:`od_from_matrix` first."""
+    from govanalytics.data import load
+
+    maps = _maps(column_map).get("od_counts")
+    try:
+        return load("od_counts", data_dir=data_dir, path=od_path or None, column_map=maps)
+    except SchemaError:
+        if not od_path:
+            raise
+        p = Path(od_path)
+        raw = pl.read_parquet(p) if p.suffix == ".parquet" else pl.read_csv(p)
+        if maps:
+            raw = raw.rename({k: v for k, v in maps.items() if k in raw.columns})
+        if not any(_CODE.match(c) for c in raw.columns):
+            raise
+        long = od_from_matrix(raw)
+        with tempfile.TemporaryDirectory() as tmp:
+            long_file = Path(tmp) / "od_counts.parquet"
+            long.write_parquet(long_file)
+            return load("od_counts", path=long_file, data_dir=data_dir)
