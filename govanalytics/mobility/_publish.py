@@ -103,7 +103,8 @@ def publish_flows(
     (:func:`in_out_flows`) and are withheld when below ``k``; flows below ``k`` are withheld,
     then secondary suppression over each origin's row and each destination's column (per
     period) withholds complementary flows so that no withheld flow equals a published total
-    minus published flows. ``net`` (a balance, not a count of people) is published only where
+    minus published flows; in- and out-flows get the same protection against the period's
+    grand total (which may be published as a headline). ``net`` (a balance, not a count of people) is published only where
     both in-flow and out-flow are.
 
     Parameters
@@ -123,7 +124,10 @@ def publish_flows(
     from govanalytics.mobility._flows import in_out_flows
 
     totals = in_out_flows(flows)
-    totals = suppress_small_counts(totals, ["inflow", "outflow"], k=k).with_columns(
+    totals = suppress_small_counts(totals, ["inflow", "outflow"], k=k)
+    for col in ("inflow", "outflow"):  # the period's grand total may be published
+        totals = secondary_suppress(totals, col, groups=[["period"]])
+    totals = totals.with_columns(
         net=pl.when(pl.col("inflow").is_null() | pl.col("outflow").is_null())
         .then(None)
         .otherwise(pl.col("net"))
