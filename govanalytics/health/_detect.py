@@ -182,6 +182,7 @@ def _farrington(
     w: int = 3,
     alpha: float = 0.05,
     reweight_threshold: float | None = None,
+    threshold: str | None = None,
     seasonal_levels: int = 10,
     past_weeks_not_included: int = 26,
     limit54: tuple[int, int] = (5, 4),
@@ -192,6 +193,11 @@ def _farrington(
     out = _empty(n_s, n_p)
     if reweight_threshold is None:
         reweight_threshold = 1.0 if flavour == "farrington" else 2.58
+    if threshold is None:
+        threshold = "delta" if flavour == "farrington" else "muan"
+    if threshold not in ("delta", "nbPlugin", "muan"):
+        msg = f"option 'threshold' must be 'delta', 'nbPlugin' or 'muan', got {threshold!r}"
+        raise ParameterError(msg)
     z = stats.norm.ppf(1 - alpha / 2)
     n_t = mat.values.shape[1]
     for j, t in enumerate(targets):
@@ -243,13 +249,15 @@ def _farrington(
         phi = np.where(keep, phi_t, np.maximum(fit_n.phi, 1.0))
         mu0 = np.where(keep, mu_t, np.exp(fit_n.beta[:, 0]))
         var_eta = phi * np.where(keep, fit_t.cov_unscaled[:, 0, 0], fit_n.cov_unscaled[:, 0, 0])
-        if flavour == "farrington":
+        if threshold == "delta":
             tau = phi / np.maximum(mu0, 1e-12) + var_eta
             upper = mu0 * (1 + (2 / 3) * z * np.sqrt(tau)) ** 1.5
         else:
-            size = mu0 / np.maximum(phi - 1.0, 1e-9)
-            nb = stats.nbinom.ppf(1 - alpha / 2, size, size / (size + mu0))
-            po = stats.poisson.ppf(1 - alpha / 2, mu0)
+            # nbPlugin: NB quantile at the fitted mean; muan: at the mean's upper limit
+            mean = mu0 if threshold == "nbPlugin" else mu0 * np.exp(z * np.sqrt(var_eta))
+            size = mean / np.maximum(phi - 1.0, 1e-9)
+            nb = stats.nbinom.ppf(1 - alpha / 2, size, size / (size + mean))
+            po = stats.poisson.ppf(1 - alpha / 2, mean)
             upper = np.where(phi > 1.0 + 1e-9, nb, po)
         lo = max(0, t - limit54[1] + 1)
         recent = np.nansum(mat.values[:, lo : t + 1], axis=1)
@@ -400,7 +408,10 @@ def flag_aberrations(
         > 1), 2/3-power threshold at ``alpha`` (two-sided, as R ``surveillance``).
         ``"noufaily"`` — Noufaily et al. (2013) improvement: all weeks of the past ``b``
         years except the latest 26, a 10-level seasonal factor, reweighting above 2.58 and a
-        negative-binomial plug-in quantile threshold. ``"moving_percentile"`` — the method of
+        negative-binomial quantile threshold taken at the upper confidence limit of the
+        expected count (``threshold="muan"``; ``"nbPlugin"`` uses the fitted mean itself and,
+        ignoring estimation error, signals about twice as often in ordinary seasons here;
+        ``"delta"`` is Farrington's 2/3-power rule). ``"moving_percentile"`` — the method of
         China's national automated alert system CIDARS (Yang et al. 2011): alarm when the
         count exceeds the ``percentile`` (default P80) of the same ``±half_window`` weeks in
         the past ``years`` years. ``"ears_c1"``, ``"ears_c2"``, ``"ears_c3"`` — CDC EARS
@@ -417,6 +428,7 @@ def flag_aberrations(
     **options
         Method parameters: ``b`` (5), ``w`` (3), ``alpha`` (0.05), ``reweight_threshold``,
         ``limit54`` ((5, 4): no alarm with fewer than 5 cases in the last 4 weeks),
+        ``threshold`` (``"delta"``, ``"nbPlugin"``, ``"muan"``),
         ``percentile`` (0.8), ``years`` (5), ``half_window`` (2), ``min_sigma`` (0.5),
         ``exclude_holidays`` (True: Spring Festival weeks — the week before lunar new year
         to two weeks after — are left out of baselines, since visits drop and rebound).
@@ -432,7 +444,7 @@ def flag_aberrations(
     Notes
     -----
     Expected signal rates in ordinary seasons (sample city, 3 winters, 4 districts):
-    Farrington about 4 % of region-weeks; Noufaily about 7 %; the moving percentile at P80 about
+    Farrington about 4 % of region-weeks; Noufaily about 3 %; the moving percentile at P80 about
     20 % — by design, since without an outbreak a count exceeds the 80th percentile of 25
     comparable weeks about one week in five (CIDARS signals are verified by staff; raise
     ``percentile`` for fewer signals). EARS, without seasonality, fires on every season's rise.
@@ -477,9 +489,9 @@ def flag_aberrations(
 
 _OPTION_NAMES = {
     "farrington": {"b", "w", "alpha", "reweight_threshold", "limit54", "min_years",
-                   "exclude_holidays"},
+                   "exclude_holidays", "threshold"},
     "noufaily": {"b", "w", "alpha", "reweight_threshold", "limit54", "min_years",
-                 "exclude_holidays", "seasonal_levels", "past_weeks_not_included"},
+                 "exclude_holidays", "seasonal_levels", "past_weeks_not_included", "threshold"},
     "moving_percentile": {"years", "half_window", "percentile", "min_years", "exclude_holidays"},
     "ears_c1": {"threshold", "min_sigma", "exclude_holidays"},
     "ears_c2": {"threshold", "min_sigma", "exclude_holidays"},

@@ -57,9 +57,11 @@ def test_only_the_outbreak_district_alarms_in_the_last_week(ili, truth):
     assert alarmed == [truth["health"]["outbreak"]["district_code"]]
 
 
-@pytest.mark.parametrize(("method", "limit"), [("farrington", 0.05), ("moving_percentile", 0.25)])
+@pytest.mark.parametrize(
+    ("method", "limit"), [("farrington", 0.05), ("noufaily", 0.05), ("moving_percentile", 0.25)]
+)
 def test_false_alarms_in_ordinary_winters(ili, truth, method, limit):
-    """Farrington: at most 5 % of region-weeks. CIDARS P80 flags about a fifth of weeks by
+    """Farrington and Noufaily: at most 5 % of region-weeks. CIDARS P80 flags about a fifth of weeks by
     design (the count exceeds the 80th percentile of 25 same-season weeks) — bounded at 25 %."""
     res = _without_planted(
         flag_aberrations(ili, method=method, weeks=_past_winter_weeks(ili)), truth
