@@ -114,14 +114,14 @@ def backtest(
         keys = [c for c in series.columns if c not in ("week_start", "count")]
     weeks = series["week_start"].unique().sort().to_list()
     chosen = backtest_origins(weeks, origins)
-    models = tuple(dict.fromkeys(("baseline", *models)))
-    fc = forecast_counts(series, horizon=horizon, models=models, origins=chosen, keys=keys)
+    members = tuple(dict.fromkeys(("baseline", *models)))
+    fc = forecast_counts(series, horizon=horizon, models=members, origins=chosen, keys=keys)
     scored = score_forecasts(fc, series, keys=keys)
-    by = [c for c in by if c in keys]
+    by_cols = [c for c in by if c in keys]
     parts = [scored]
-    if by:
-        parts.append(scored.with_columns([pl.lit("all").alias(c) for c in by]))
-    scores = _summarise(pl.concat(parts), by)
+    if by_cols:
+        parts.append(scored.with_columns([pl.lit("all").alias(c) for c in by_cols]))
+    scores = _summarise(pl.concat(parts), by_cols)
     return fc, scores
 
 

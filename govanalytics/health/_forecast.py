@@ -276,7 +276,7 @@ def forecast_counts(
                 keys_rep.with_columns(
                     pl.lit(model).alias("model"),
                     pl.lit(origin).alias("origin"),
-                    (pl.lit(origin) + pl.duration(weeks=pl.Series(h))).alias("target"),
+                    pl.Series("target", [origin + dt.timedelta(weeks=int(k)) for k in h]),
                     pl.Series("horizon", h, dtype=pl.Int64),
                     pl.Series("quantile", np.tile(_Q, n_s * horizon)),
                     pl.Series("value", q.reshape(-1)),

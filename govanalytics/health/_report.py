@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from govanalytics.health._series import disease_name
@@ -14,7 +16,7 @@ def health_alerts(alarms: pl.DataFrame, names: dict[str, str]) -> list[dict]:
     outbreak is one alert). Severity is ``high`` when the count is 1.5 times the upper bound or
     more, else ``medium``.
     """
-    last = alarms["week_start"].max()
+    last: dt.date = alarms["week_start"].max()  # type: ignore[assignment]
     hits = alarms.filter((pl.col("week_start") == last) & pl.col("alarm").fill_null(False))
     out = []
     for row in hits.sort("region_code").iter_rows(named=True):

@@ -13,10 +13,10 @@ _AGE_BREAKS = (5, 15, 25, 60)
 
 def _age_group_expr(on: dt.date) -> pl.Expr:
     age = (pl.lit(on) - pl.col("birth_date")).dt.total_days() / 365.25
-    expr = pl.when(age < _AGE_BREAKS[0]).then(pl.lit(AGE_GROUPS[0]))
-    for lo_label, hi in zip(AGE_GROUPS[1:-1], _AGE_BREAKS[1:], strict=True):
-        expr = expr.when(age < hi).then(pl.lit(lo_label))
-    return expr.otherwise(pl.lit(AGE_GROUPS[-1])).alias("age_group")
+    expr: pl.Expr = pl.lit(AGE_GROUPS[-1])
+    for label, hi in reversed(list(zip(AGE_GROUPS[:-1], _AGE_BREAKS, strict=True))):
+        expr = pl.when(age < hi).then(pl.lit(label)).otherwise(expr)
+    return expr.alias("age_group")
 
 
 def population_by_age(
@@ -133,7 +133,7 @@ def risk_table(
         ``clinic_beds``, ``bed_demand``, ``bed_ratio``, ``ageing_communities``, ``rank`` (1 =
         highest risk: alarm first, then forecast incidence).
     """
-    last = series["week_start"].max()
+    last: dt.date = series["week_start"].max()  # type: ignore[assignment]
     prev = last - dt.timedelta(weeks=1)
     year_ago = last - dt.timedelta(weeks=52)
     keys = ["region_code", "disease"]

@@ -173,7 +173,8 @@ def to_matrix(series: pl.DataFrame, *, keys: list[str] | None = None) -> SeriesM
             f"{bad[WEEK][0]}. Hint: convert dates with .dt.truncate('1w')"
         )
         raise DataError(msg)
-    first, last = series[WEEK].min(), series[WEEK].max()
+    first: dt.date = series[WEEK].min()  # type: ignore[assignment]
+    last: dt.date = series[WEEK].max()  # type: ignore[assignment]
     n_weeks = (last - first).days // 7 + 1
     weeks = [first + dt.timedelta(weeks=i) for i in range(n_weeks)]
     key_frame = series.select(keys).unique().sort(keys).with_row_index("_sid")

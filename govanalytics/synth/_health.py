@@ -66,8 +66,11 @@ def _population(city: CityBase) -> np.ndarray:
     reg = city.register.select("community_code", "birth_date").join(
         comm, left_on="community_code", right_on="region_code", how="left"
     )
-    age = reg.select((pl.lit(city.end) - pl.col("birth_date")).dt.total_days() / 365.25)
-    age = age.to_series().to_numpy()
+    age = (
+        reg.select((pl.lit(city.end) - pl.col("birth_date")).dt.total_days() / 365.25)
+        .to_series()
+        .to_numpy()
+    )
     districts = city.district_codes
     d_idx = np.searchsorted(np.array(districts), reg["district_code"].to_numpy())
     pop = np.zeros((len(districts), len(AGE_GROUPS)))
