@@ -269,8 +269,12 @@ def _farrington(
         out.ok[:, j] = ok
         out.alarm[:, j] = np.where(ok, alarm.astype(float), np.nan)
         limit_note = f"近{limit54[1]}周合计不足{limit54[0]}例，按规则不报警；"
+        years_have = np.floor((hist - w) / (365.2425 / 7)).astype(int)
         for s in np.nonzero(ok)[0]:
-            out.note[s, j] = (limit_note if few[s] else "") + ("基线含显著趋势" if keep[s] else "")
+            short = f"基线仅{years_have[s]}年（少于{b}年）；" if years_have[s] < b else ""
+            out.note[s, j] = (
+                (limit_note if few[s] else "") + short + ("基线含显著趋势" if keep[s] else "")
+            )
     return out
 
 

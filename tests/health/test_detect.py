@@ -165,3 +165,10 @@ def test_outbreak_age_groups_are_found(clinic_counts, truth):
     ages = set(hit["age_group"])
     assert "5-14" in ages
     assert ages <= set(ob["age_groups"])
+
+
+def test_three_years_run_farrington_with_a_note():
+    res = flag_aberrations(_short(175), method="farrington", periods=1)
+    row = res.row(0, named=True)
+    assert row["method"] == "farrington" and row["alarm"] is not None
+    assert "基线仅3年" in row["note"]
