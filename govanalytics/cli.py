@@ -79,5 +79,22 @@ def weekly(
     click.echo(str(result.path / "index.html"))
 
 
+@report.command()
+@click.argument("report_dir", required=False, type=click.Path(file_okay=False))
+@click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True)
+def memo(report_dir: str | None, out: str) -> None:
+    """(Re)write memo.pdf and memo.docx of a report (default: the latest in --out)."""
+    from govanalytics.errors import GovAnalyticsError
+    from govanalytics.report import write_memo
+
+    try:
+        paths = write_memo(report_dir, reports_dir=out)
+    except GovAnalyticsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for path in paths:
+        click.echo(str(path))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

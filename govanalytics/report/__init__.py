@@ -7,9 +7,11 @@ summaries and tables alone, scans everything with the privacy gate and publishes
 The notebook contract lives in :mod:`govanalytics.report.contract`.
 """
 
+from govanalytics.report._excel import write_tables_xlsx
 from govanalytics.report._html import export_html
 from govanalytics.report._labels import column_label, zh_columns
 from govanalytics.report._manifest import input_fingerprints, last_data_day
+from govanalytics.report._memo import memo_content, missing_glyphs, write_memo
 from govanalytics.report._overview import city_overview, overview_long
 from govanalytics.report._params import check_parameters, notebook_parameters
 from govanalytics.report._runner import NotebookRun, WeeklyReport, render_weekly
@@ -23,8 +25,12 @@ __all__ = [
     "export_html",
     "input_fingerprints",
     "last_data_day",
+    "memo_content",
+    "missing_glyphs",
     "notebook_parameters",
     "overview_long",
     "render_weekly",
+    "write_memo",
+    "write_tables_xlsx",
     "zh_columns",
 ]

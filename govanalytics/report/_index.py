@@ -158,18 +158,31 @@ def index_html(
         parts.append("<p>本周无预警。</p>")
 
     figures = [(n, f) for n, s in summaries.items() for f in s.get("figures", [])]
+    images = [(n, f) for n, f in figures if f.lower().endswith((".png", ".svg", ".jpg", ".jpeg"))]
+    pages = [(n, f) for n, f in figures if f.lower().endswith((".html", ".htm"))]
     if figures:
-        parts.append("<h2>三、重点地图与图表</h2><div class='figs'>")
-        for name, fig in figures:
-            src = f"{name}/{fig}"
+        parts.append("<h2>三、重点地图与图表</h2>")
+    for name, fig in pages[:1]:  # the first interactive map, embedded (Leaflet is inlined)
+        src = esc(f"{name}/{fig}")
+        parts.append(
+            f"<iframe src='{src}' title='交互地图' style='width:100%;height:460px;"
+            f"border:1px solid #ddd'></iframe>"
+        )
+    if pages:
+        links = "　".join(
+            f"<a href='{esc(n)}/{esc(f)}'>{esc(summaries[n].get('title', n))}：{esc(f)}</a>"
+            for n, f in pages
+        )
+        parts.append(f"<p>交互地图（离线可用）：{links}</p>")
+    if images:
+        parts.append("<div class='figs'>")
+        for name, fig in images:
+            src = esc(f"{name}/{fig}")
             title = esc(summaries[name].get("title", name))
-            if fig.lower().endswith((".png", ".svg", ".jpg", ".jpeg")):
-                parts.append(
-                    f"<figure><a href='{esc(src)}'><img src='{esc(src)}' alt='{title}'></a>"
-                    f"<figcaption>{title}</figcaption></figure>"
-                )
-            else:
-                parts.append(f"<figure><a href='{esc(src)}'>{title}：{esc(fig)}</a></figure>")
+            parts.append(
+                f"<figure><a href='{src}'><img src='{src}' alt='{title}'></a>"
+                f"<figcaption>{title}</figcaption></figure>"
+            )
         parts.append("</div>")
 
     parts.append("<h2>四、分析章节</h2><table><tr><th>章节</th><th>状态</th><th>用时</th>")

@@ -273,6 +273,7 @@ def render_weekly(
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".tmp-{week}-", dir=out))
+    build.chmod(0o755)  # mkdtemp makes it private; a published report is read by a web server
     try:
         return _build(build, out, week, data_path, plans, kernel, compose, quiet, started)
     finally:

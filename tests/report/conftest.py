@@ -74,3 +74,56 @@ def make_notebook():
 def bad_body() -> list[str]:
     """Cells of a notebook that fails in cell 2 (cell 0 is the parameters cell)."""
     return list(BAD_BODY)
+
+
+@pytest.fixture(scope="session")
+def weekly_report(small_city: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The real weekly report of every notebook in notebooks/ on the small city (run once)."""
+    from govanalytics.report import render_weekly
+
+    out = tmp_path_factory.mktemp("reports")
+    return render_weekly(week="2026-W47", data_dir=small_city, out_dir=out, quiet=True)
+
+
+#: Script put at the top of a copy of a page: records every resource that failed to load and
+#: every remote (not data:/file:) resource requested, as attributes of <html>.
+PROBE = (
+    "<script>(function(){var failed=[];window.addEventListener('error',function(e){"
+    "var t=e.target||{};failed.push(t.src||t.href||t.data||String(e.message||'error'));"
+    "document.documentElement.setAttribute('data-failed-requests',failed.join(' '));},true);"
+    "window.addEventListener('load',function(){var r=performance.getEntriesByType('resource')"
+    ".map(function(x){return x.name;}).filter(function(n){return !/^(data|blob|file|about):/"
+    ".test(n);});document.documentElement.setAttribute('data-remote-requests',r.join(' '));"
+    "document.documentElement.setAttribute('data-loaded','yes');});})();</script>"
+)
+
+
+@pytest.fixture
+def load_offline(tmp_path: Path):
+    """``load(page_html, name) -> (dom, failed, remote)``: open a page in headless Chromium
+    with the network blocked and report the DOM, failed requests and remote requests."""
+    import re
+
+    from govanalytics.report._browser import dump_dom, find_chromium
+
+    if find_chromium() is None:
+        pytest.skip("Debian's chromium is not installed (scripts/system-deps.sh installs it)")
+
+    def load(page: str, name: str, *, beside: Path | None = None) -> tuple[str, list, list]:
+        folder = beside or tmp_path
+        target = folder / f".probe-{name.removesuffix('.html')}.html"
+        at = page.lower().find("<head>")
+        probed = page[: at + 6] + PROBE + page[at + 6 :] if at >= 0 else PROBE + page
+        target.write_text(probed, encoding="utf-8")
+        try:
+            dom = dump_dom(target, budget_ms=5000)
+        finally:
+            target.unlink()
+        tag = re.search(r"<html[^>]*>", dom)
+        attrs = dict(re.findall(r'(data-[a-z-]+)="([^"]*)"', tag.group(0) if tag else ""))
+        assert attrs.get("data-loaded") == "yes", f"{name}: the page did not finish loading"
+        failed = attrs.get("data-failed-requests", "").split()
+        remote = attrs.get("data-remote-requests", "").split()
+        return dom, failed, remote
+
+    return load
