@@ -131,34 +131,30 @@ def run_duckdb(folder: Path) -> dict:
     con.execute("SET threads = 2")
     files = str(folder / "*.parquet")
     weights = str(folder / "weights.parquet.w")
-    night_sql = f"""
-        WITH per_cell AS (
-            SELECT cell_id, date - CAST(hour < 7 AS INTEGER) AS night,
-                   avg(device_count) AS m, count(*) AS h
-            FROM read_parquet('{files}')
-            WHERE hour >= 21 OR hour < 7
+
+    def sql(window: str, key: str, hours: int) -> str:
+        # the same plan as the polars code: share cell-hours out to areas, add up per area,
+        # period and hour, skip hours with < 95 % of cells, mean over the period's hours
+        return f"""
+        WITH per_hour AS (
+            SELECT area, {key} AS k, hour, sum(device_count * weight) AS s, count(*) AS c
+            FROM read_parquet('{files}') JOIN read_parquet('{weights}') USING (cell_id)
+            WHERE {window}
             GROUP BY ALL
+        ), marked AS (
+            SELECT *, max(c) OVER (PARTITION BY area) AS top FROM per_hour
         )
-        SELECT area, night, sum(m * weight) AS devices
-        FROM per_cell JOIN read_parquet('{weights}') USING (cell_id)
-        GROUP BY ALL HAVING max(h) >= 8
-    """
-    day_sql = f"""
-        WITH per_cell AS (
-            SELECT cell_id, date, avg(device_count) AS m, count(*) AS h
-            FROM read_parquet('{files}')
-            WHERE hour >= 9 AND hour < 17 AND isodow(date) <= 5
-            GROUP BY ALL
-        )
-        SELECT area, date, sum(m * weight) AS devices
-        FROM per_cell JOIN read_parquet('{weights}') USING (cell_id)
-        GROUP BY ALL HAVING max(h) >= 7
-    """
+        SELECT area, k, avg(s) AS devices FROM marked WHERE c >= 0.95 * top
+        GROUP BY ALL HAVING count(*) >= {hours}
+        """
+
+    night_sql = sql("hour >= 21 OR hour < 7", "date - CAST(hour < 7 AS INTEGER)", 8)
+    day_sql = sql("hour >= 9 AND hour < 17 AND isodow(date) <= 5", "date", 7)
     t0 = time.perf_counter()
-    nights = pl.from_arrow(con.execute(night_sql).to_arrow_table())
-    days = pl.from_arrow(con.execute(day_sql).to_arrow_table())
+    nights = pl.from_arrow(con.sql(night_sql).to_arrow_table())
+    days = pl.from_arrow(con.sql(day_sql).to_arrow_table())
     t = time.perf_counter() - t0
-    nights.write_parquet(folder / "duckdb_nights.parquet.out")
+    nights.rename({"k": "night"}).write_parquet(folder / "duckdb_nights.parquet.out")
     return {"seconds": t, "peak_mb": _peak_mb(), "nights": nights.height, "days": days.height}
 
 
@@ -170,18 +166,22 @@ def run_pandas(folder: Path) -> dict:
     t0 = time.perf_counter()
     df = pd.read_parquet(sample)
     df["date"] = pd.to_datetime(df["date"])
-    night = df[(df["hour"] >= 21) | (df["hour"] < 7)].copy()
-    night["night"] = night["date"] - pd.to_timedelta((night["hour"] < 7).astype(int), unit="D")
-    per = night.groupby(["cell_id", "night"]).agg(m=("device_count", "mean"), h=("hour", "size"))
-    per = per.reset_index().merge(weights, on="cell_id")
-    per["wm"] = per["m"] * per["weight"]
-    nights = per.groupby(["area", "night"]).agg(devices=("wm", "sum"), h=("h", "max"))
-    nights = nights[nights["h"] >= 8]
+
+    def levels(part: pd.DataFrame, key: pd.Series, hours: int) -> pd.DataFrame:
+        part = part.assign(k=key).merge(weights, on="cell_id")
+        part["wc"] = part["device_count"] * part["weight"]
+        per = part.groupby(["area", "k", "hour"]).agg(s=("wc", "sum"), c=("wc", "size"))
+        per = per.reset_index()
+        per = per[per["c"] >= 0.95 * per.groupby("area")["c"].transform("max")]
+        out = per.groupby(["area", "k"]).agg(devices=("s", "mean"), n=("s", "size"))
+        return out[out["n"] >= hours]
+
+    night = df[(df["hour"] >= 21) | (df["hour"] < 7)]
+    nights = levels(
+        night, night["date"] - pd.to_timedelta((night["hour"] < 7).astype(int), unit="D"), 8
+    )
     day = df[(df["hour"] >= 9) & (df["hour"] < 17) & (df["date"].dt.dayofweek < 5)]
-    perd = day.groupby(["cell_id", "date"]).agg(m=("device_count", "mean"), h=("hour", "size"))
-    perd = perd.reset_index().merge(weights, on="cell_id")
-    perd["wm"] = perd["m"] * perd["weight"]
-    days = perd.groupby(["area", "date"]).agg(devices=("wm", "sum"))
+    days = levels(day, day["date"], 7)
     t = time.perf_counter() - t0
     return {
         "seconds_one_month": t,

@@ -75,22 +75,28 @@ def _levels(
     lf = lf.filter(in_window).with_columns(period.alias(key))
     if working_days_only:
         lf = lf.filter((pl.col(key) + 3) % 7 < 5)  # 1970-01-01 was a Thursday
-    per_cell = lf.group_by("cell_id", key).agg(
-        pl.col("device_count").mean().alias("mean"), pl.len().alias("hours")
-    )
     w = weights.lazy().select(
         pl.col("cell_id").cast(pl.String), pl.col("area").cast(pl.String), "weight"
     )
-    return (
-        per_cell.join(w, on="cell_id", how="inner")
-        .group_by("area", key)
+    # share each cell-hour out to areas first, then add up per area, period and hour: the big
+    # table meets only a small join and a group-by with few groups (areas × periods × hours)
+    per_hour = (
+        lf.join(w, on="cell_id", how="inner")
+        .group_by("area", key, "hour")
         .agg(
-            (pl.col("mean") * pl.col("weight")).sum().alias("devices"),
-            pl.col("hours").max().alias("hours"),
+            (pl.col("device_count") * pl.col("weight")).sum().alias("devices"),
+            pl.len().alias("cells"),
         )
+    )
+    # an hour for which fewer than 95 % of the area's cells reported (a feed gap) is not used
+    return (
+        per_hour.filter(pl.col("cells") >= 0.95 * pl.col("cells").max().over("area"))
+        .group_by("area", key)
+        .agg(pl.col("devices").mean(), pl.len().alias("hours"))
         .filter(pl.col("hours") >= math.ceil(0.8 * expected))
         .with_columns(pl.col(key).cast(pl.Date))
         .drop("hours")
+        .sort("area", key)
     )
 
 
@@ -102,10 +108,13 @@ def night_levels(
 ) -> pl.LazyFrame:
     """Mean devices present per area and night.
 
-    Each cell's hourly counts within the night window are averaged per night (a night is named
+    Each cell's hourly count is shared out to areas by the cell weights and added up per area
+    and hour; the area's level for a night is the mean over the night's hours (a night is named
     by the evening it starts on: 21:00 on 1 October to 07:00 on 2 October is night
-    2026-10-01), shared out to areas by the cell weights and added up per area. Nights with
-    fewer than 80 % of the window's hours in the data (the first and last) are dropped.
+    2026-10-01). Hours for which fewer than 95 % of the area's cells reported are skipped (a
+    feed gap would otherwise read as people leaving), and nights with fewer than 80 % of the
+    window's hours (the first and last of the data) are dropped. The heavy step is one
+    streaming pass over the counts; its result has only areas × nights × hours rows.
 
     Parameters
     ----------

@@ -148,3 +148,12 @@ def test_bad_month_named() -> None:
         resident_population(
             frame, pl.DataFrame({"area": ["a"], "market_share": [0.5]}), month="2026-13"
         )
+
+
+def test_calibrate_to_register_total(inputs, truth) -> None:
+    """Calibration takes the level from the register: the city total becomes the register's
+    (which is why it is off by default — the register is not the truth)."""
+    est = inputs.estimate(month=truth["mobility"]["month"], calibrate=True, n_boot=20)
+    assert est["resident"].sum() == pytest.approx(est["registered"].sum(), rel=1e-9)
+    truth_total = sum(truth["mobility"]["resident"].values())
+    assert abs(est["resident"].sum() / truth_total - 1) > 0.05
