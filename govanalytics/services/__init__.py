@@ -15,6 +15,7 @@ from govanalytics.services._demand import (
     demand_by_community,
     demand_points,
     period_window,
+    publishable_demand,
 )
 from govanalytics.services._promotion import (
     AUDIT_FILE,
@@ -72,6 +73,7 @@ __all__ = [
     "period_window",
     "plan_promotion",
     "publishable_conflicts",
+    "publishable_demand",
     "publishable_promotions",
     "roll_counts",
     "service_events",

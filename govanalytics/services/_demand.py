@@ -6,9 +6,16 @@ import datetime as dt
 
 import polars as pl
 
+from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import ParameterError
 
-__all__ = ["COMPLAINTS", "demand_by_community", "demand_points", "period_window"]
+__all__ = [
+    "COMPLAINTS",
+    "demand_by_community",
+    "demand_points",
+    "period_window",
+    "publishable_demand",
+]
 
 #: ``service_type`` given to citizen comments (complaints) in demand tables.
 COMPLAINTS = "complaints"
@@ -138,3 +145,28 @@ def demand_points(
         apps = apps.filter(pl.col("service_type") == service)
     cent = centroids.select(pl.col("region_code").alias("community_code"), "lon", "lat")
     return apps.select("community_code", "service_type").join(cent, on="community_code")
+
+
+def publishable_demand(demand: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:
+    """Demand table as a report may show it: small counts and their changes withheld.
+
+    Disclosure rule: ``count``, ``previous`` and ``change`` below ``k`` in absolute value are
+    withheld (:func:`govanalytics.privacy.suppress_small_counts`); a change or change rate
+    next to a withheld count is withheld too (count − change would give it away); and since
+    community totals over services are shown on the map, each community with exactly one
+    withheld count loses one more (:func:`govanalytics.privacy.secondary_suppress`).
+    """
+    from govanalytics.privacy import secondary_suppress, suppress_small_counts
+
+    out = suppress_small_counts(demand, ["count", "previous", "change"], k=k)
+    assert isinstance(out, pl.DataFrame)
+    out = secondary_suppress(out, "count", groups=[["community_code"]])
+    hidden = pl.col("count").is_null() | pl.col("previous").is_null()
+    return out.with_columns(
+        pl.when(hidden).then(None).otherwise(pl.col("change")).alias("change"),
+        pl.when(hidden | pl.col("change").is_null())
+        .then(None)
+        .otherwise(pl.col("change_pct"))
+        .alias("change_pct"),
+        pl.when(hidden).then(None).otherwise(pl.col("previous")).alias("previous"),
+    )

@@ -272,7 +272,9 @@ def roll_counts(
         ``regions`` master table: adds ``community_name`` and ``district_code``.
     k
         Counts below ``k`` are withheld (null, flagged) by
-        :func:`govanalytics.privacy.suppress_small_counts` (default 15).
+        :func:`govanalytics.privacy.suppress_small_counts` (default 15), and complementary
+        cells by :func:`govanalytics.privacy.secondary_suppress` so that the city totals do
+        not give a withheld community away.
 
     Returns
     -------
@@ -297,11 +299,19 @@ def roll_counts(
             pl.col("bus_card", "home_delivery").fill_null(0)
         )
     counts = counts.sort("community_code")
-    return suppress(counts, ["bus_card", "home_delivery"], k=k)
+    out = suppress(counts, ["bus_card", "home_delivery"], k=k)
+    # the city totals are published too: no withheld cell may be recovered by subtraction
+    from govanalytics.privacy import secondary_suppress
+
+    for col in ("bus_card", "home_delivery"):
+        out = secondary_suppress(out, col, groups=[[]])
+    return out
 
 
 def suppress(frame: pl.DataFrame, columns: list[str], *, k: int) -> pl.DataFrame:
     """Withhold counts below ``k`` in ``columns`` with the shared privacy rule."""
     from govanalytics.privacy import suppress_small_counts
 
-    return suppress_small_counts(frame, columns, k=k)
+    out = suppress_small_counts(frame, columns, k=k)
+    assert isinstance(out, pl.DataFrame)
+    return out

@@ -46,3 +46,31 @@ def test_mask_value_by_field() -> None:
     )
     out = df.select(mask_value("field", "value")).to_series().to_list()
     assert out == ["138****5678", "440301********123X", "江海市竹南社区***", "***", "***"]
+
+
+def test_published_demand_withholds_small_counts_and_their_changes(tables, truth) -> None:
+    import datetime as dt
+
+    from govanalytics.services import demand_by_community, publishable_demand
+
+    end = dt.date.fromisoformat(truth["city"]["end"])
+    demand = demand_by_community(tables["applications"], last_day=end, regions=tables["regions"])
+    k = 10
+    pub = publishable_demand(demand, k=k)
+    assert pub.height == demand.height
+    for col in ("count", "previous", "change"):
+        assert (pub[col].drop_nulls().abs() >= k).all()
+    # no withheld count can be recovered from its change, nor from the community total
+    leak = pub.filter(pl.col("count").is_null() & pl.col("change").is_not_null())
+    assert leak.height == 0
+    per_comm = pub.group_by("community_code").agg(pl.col("count").is_null().sum().alias("n"))
+    assert not (per_comm["n"] == 1).any()
+    # the planted surge district's school places are visible and up on last month
+    surge = truth["services"]["surge"]
+    up = pub.filter(
+        (pl.col("service_type") == "school_place")
+        & (pl.col("district_code") == surge["district_code"])
+        & pl.col("count").is_not_null()
+    )
+    assert up.height > 0
+    assert demand.filter(pl.col("service_type") == "school_place")["change"].sum() > 0
