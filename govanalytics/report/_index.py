@@ -77,8 +77,8 @@ def all_alerts(summaries: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     for name, s in summaries.items():
         for a in s.get("alerts", []):
             rows.append({**a, "section": s.get("title", name), "notebook": name})
-    rows.sort(key=lambda a: (_SEVERITY_ORDER.get(a.get("severity"), 9), str(a.get("date"))))
-    rows.sort(key=lambda a: _SEVERITY_ORDER.get(a.get("severity"), 9))
+    rows.sort(key=lambda a: str(a.get("date")), reverse=True)
+    rows.sort(key=lambda a: _SEVERITY_ORDER.get(str(a.get("severity")), 9))
     return rows
 
 
@@ -147,7 +147,7 @@ def index_html(
             sev = a.get("severity", "")
             parts.append(
                 f"<tr><td class='sev-{esc(sev)}'>{esc(SEVERITY_ZH.get(sev, sev))}</td>"
-                f"<td>{esc(KIND_ZH.get(a.get('kind'), str(a.get('kind'))))}</td>"
+                f"<td>{esc(KIND_ZH.get(str(a.get('kind')), str(a.get('kind'))))}</td>"
                 f"<td>{esc(str(a.get('place')))}</td><td>{esc(str(a.get('date')))}</td>"
                 f"<td>{esc(str(a.get('message')))}</td>"
                 f"<td><a href='{esc(a['notebook'])}/{esc(a['notebook'])}.html'>"
@@ -169,11 +169,11 @@ def index_html(
             f"border:1px solid #ddd'></iframe>"
         )
     if pages:
-        links = "　".join(
+        page_links = "　".join(
             f"<a href='{esc(n)}/{esc(f)}'>{esc(summaries[n].get('title', n))}：{esc(f)}</a>"
             for n, f in pages
         )
-        parts.append(f"<p>交互地图（离线可用）：{links}</p>")
+        parts.append(f"<p>交互地图（离线可用）：{page_links}</p>")
     if images:
         parts.append("<div class='figs'>")
         for name, fig in images:

@@ -120,9 +120,9 @@ def memo_content(summaries: dict[str, dict[str, Any]], manifest: dict[str, Any])
     for a in alerts:
         if len(actions) >= MAX_ACTIONS or a.get("severity") == "low":
             continue
-        kind = KIND_ZH.get(a.get("kind"), "预警")
+        kind = KIND_ZH.get(str(a.get("kind")), "预警")
         text = (
-            f"{a.get('place')}{kind}（{a.get('date')}，{SEVERITY_ZH.get(a.get('severity'), '')}级）："
+            f"{a.get('place')}{kind}（{a.get('date')}，{SEVERITY_ZH.get(str(a.get('severity')), '')}级）："
             f"{a.get('message')}。建议主管部门本周内核实并跟进处置。"
         )
         if text not in actions:
@@ -143,7 +143,7 @@ def memo_content(summaries: dict[str, dict[str, Any]], manifest: dict[str, Any])
     notes = [n for name in order for n in summaries[name].get("notes", [])][:4]
     notes.append("小于披露阈值的计数已按规则抑制（不予公布），地图中以灰色标注“已抑制”。")
     versions = manifest.get("versions", {})
-    params = manifest.get("parameters", {}).get("overview") or next(
+    params: dict[str, Any] = manifest.get("parameters", {}).get("overview") or next(
         iter(manifest.get("parameters", {}).values()), {}
     )
     shown = {k: v for k, v in params.items() if k != "output_dir"}
@@ -314,12 +314,22 @@ def memo_docx(memo: Memo, report_dir: Path, path: Path) -> Path:
     doc.add_heading("一、主要发现", level=1)
     for f in memo.findings:
         doc.add_paragraph(f, style="List Number")
-    figs = [f for f in (memo.map_figure, memo.chart_figure) if f and f.lower().endswith(".png")]
+    figs = [
+        (f, caption)
+        for f, caption in (
+            (memo.map_figure, memo.map_caption),
+            (memo.chart_figure, memo.chart_caption),
+        )
+        if f and f.lower().endswith(".png")
+    ]
     if figs:
         table = doc.add_table(rows=1, cols=len(figs))
-        for cell, fig in zip(table.rows[0].cells, figs, strict=True):
+        for cell, (fig, caption) in zip(table.rows[0].cells, figs, strict=True):
             run = cell.paragraphs[0].add_run()
             run.add_picture(str(report_dir / fig), width=Mm(80 if len(figs) == 2 else 120))
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            cap = cell.add_paragraph(caption)
+            cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_heading("二、建议措施", level=1)
     for a in memo.actions:
         doc.add_paragraph(a, style="List Number")

@@ -165,12 +165,15 @@ def city_overview(
         .sort("district_code")
     )
     total = register.height
+    registered_share = register.select(
+        pl.col("household_registered").cast(pl.Float64).mean()
+    ).item()
     headlines: list[dict[str, Any]] = [
         {"key": "people", "label": "登记人口", "value": total, "unit": "人"},
         {
             "key": "household_registered_share",
             "label": "户籍人口占比",
-            "value": round(float(register["household_registered"].mean() or 0) * 100, 1),
+            "value": round((registered_share or 0.0) * 100, 1),
             "unit": "%",
         },
         {
