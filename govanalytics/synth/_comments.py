@@ -51,6 +51,7 @@ _COMPOUND_SUFFIXES = (
     "豪庭",
     "嘉园",
 )
+_PHASES = ("二期", "三期", "四期", "五期", "六期", "七期", "八期", "九期")
 _COMPOUND_HEADS = (
     "锦绣", "碧桂", "翠湖", "金域", "阳光", "丽景", "富康", "星河", "怡景", "海逸", "御景", "康乐",
     "龙湾", "紫荆", "长安", "春晓", "景泰", "华润", "恒安", "博雅", "天悦", "云栖", "君悦", "泰和",
@@ -226,17 +227,25 @@ def _pick(rng: np.random.Generator, seq: tuple[str, ...] | list[str]) -> str:
 
 
 def _compounds(rng: np.random.Generator, communities: list[str]) -> dict[str, list[str]]:
-    """Residential compound names, two or three per urban community (none repeat)."""
-    used: set[str] = set()
+    """Residential compound names, two or three per community (none repeat).
+
+    Names are drawn without replacement from head × suffix; when a large city needs more,
+    later phases of a development are added (``锦绣华庭二期``).
+    """
+    combos = [h + s for h in _COMPOUND_HEADS for s in _COMPOUND_SUFFIXES]
+    order = rng.permutation(len(combos))
+    pool = [combos[int(i)] for i in order]
+    phase = 0
     out: dict[str, list[str]] = {}
     for code in communities:
         k = 2 + int(rng.integers(2))
         names = []
-        while len(names) < k:
-            name = _pick(rng, _COMPOUND_HEADS) + _pick(rng, _COMPOUND_SUFFIXES)
-            if name not in used:
-                used.add(name)
-                names.append(name)
+        for _ in range(k):
+            if not pool:
+                phase += 1
+                tag = _PHASES[phase - 1] if phase <= len(_PHASES) else f"{phase + 1}期"
+                pool = [combos[int(i)] + tag for i in order]
+            names.append(pool.pop())
         out[code] = names
     return out
 
