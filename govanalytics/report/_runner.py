@@ -359,25 +359,35 @@ def _build(
         "artifacts": ["manifest.json"],
     }
     report = WeeklyReport(week=week, path=build, runs=runs, manifest=manifest)
-    if compose:
-        from govanalytics.report._compose import compose_report
+    from govanalytics.report._index import write_index
 
-        compose_report(report, quiet=quiet)
-    else:
-        from govanalytics.report._index import write_index
+    failure: GovAnalyticsError | None = None
+    try:
+        if compose:
+            from govanalytics.report._compose import compose_report
 
-        write_index(report)
+            compose_report(report, quiet=quiet)
+        else:
+            write_index(report)
+    except Exception as exc:
+        failure = ReportError(
+            f"weekly report {week}: composing the index, memo or appendix failed: "
+            f"{type(exc).__name__}: {exc}"
+        )
+        manifest["status"] = "failed"
+        manifest["compose_error"] = str(failure)
+        with contextlib.suppress(Exception):
+            write_index(report)
     manifest["duration_s"] = round(time.perf_counter() - started, 2)
     _write_manifest(report)
 
-    failure: GovAnalyticsError | None = None
-    if not report.ok:
+    if failure is None and not report.ok:
         lines = [r.describe_error() for r in report.failures]
         failure = ReportError(
             f"weekly report {week}: {len(lines)} of {len(runs)} notebooks failed:\n  "
             + "\n  ".join(lines)
         )
-    else:
+    elif failure is None:
         from govanalytics.privacy import scan_report
 
         hits = scan_report(build)

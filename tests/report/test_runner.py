@@ -139,3 +139,24 @@ def test_fingerprints_change_when_an_input_changes(small_city: Path, tmp_path: P
     after = input_fingerprints(data)
     changed = {k for k in before if before[k] != after[k]}
     assert changed == {"dynamic/applications.parquet"}
+
+
+def test_compose_failure_keeps_earlier_report(
+    good_notebooks: Path, tiny_data: Path, tmp_path: Path, monkeypatch
+) -> None:
+    out = tmp_path / "reports"
+    _render(good_notebooks, tiny_data, out)
+    before = (out / WEEK / "manifest.json").read_bytes()
+
+    def broken(*args, **kwargs):
+        raise ReportError("Chromium failed (exit 1)")
+
+    monkeypatch.setattr("govanalytics.report._memo.compose_memo", broken)
+    with pytest.raises(ReportError, match="composing the index, memo or appendix failed"):
+        render_weekly(
+            week=WEEK, data_dir=tiny_data, out_dir=out, notebooks_dir=good_notebooks, quiet=True
+        )
+    assert (out / WEEK / "manifest.json").read_bytes() == before
+    failed = out / f"{WEEK}.failed"
+    assert "Chromium failed" in (failed / "FAILED.txt").read_text(encoding="utf-8")
+    assert (failed / "index.html").is_file()
