@@ -132,6 +132,9 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
     start = dt.date(end.year - 2, 1, 1)
     d_start, d_end = _days(start), _days(end)
     years = list(range(start.year, end.year + 1))
+    # events start a year early (then cut at ``start``) so that the first months carry the
+    # follow-ups of the year before, like any other month: no ramp-up in the history
+    event_years = [start.year - 1, *years]
     birth = reg["birth_date"].to_numpy().astype("datetime64[D]")
     birth_day = (birth - _EPOCH).astype(np.int64)
     birth_year = birth.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -155,13 +158,13 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
 
     # --- school places: ages 6 and 12 each spring/summer intake ---------------------------
     school_w = [0, 0, 0, 2, 4, 3, 1, 0, 0, 0, 0, 0]
-    for y in years:
+    for y in event_years:
         idx = np.flatnonzero(np.isin(age_at(y), (6, 12)) & (rng.random(n) < 0.85))
         ev.add(idx, _seasonal_days(rng, len(idx), y, school_w), "school_place")
 
     # --- elderly bus card after the 60th birthday; pension certification -------------------
     pension_w = [1, 1, 3, 4, 4, 3, 1, 1, 1, 1, 1, 1]
-    for y in years:
+    for y in event_years:
         turning = np.flatnonzero((age_at(y) == 60) & (rng.random(n) < 0.6))
         bday = np.array(
             [
@@ -182,7 +185,7 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
         ev.add(older, _seasonal_days(rng, len(older), y, pension_w), "pension_certification")
 
     # --- birth registration, then medical insurance for the newborn ------------------------
-    for y in years:
+    for y in event_years:
         age = age_at(y)
         parents = np.flatnonzero(female & (age >= 22) & (age <= 40) & (rng.random(n) < 0.06))
         bday = _seasonal_days(rng, len(parents), y, [1] * 12)

@@ -96,3 +96,32 @@ def test_alert_for_the_report_week(monthly, tables, truth) -> None:
 def test_bad_period_is_named(tables) -> None:
     with pytest.raises(ParameterError, match="period"):
         surge_warnings(tables["applications"], regions=tables["regions"], period="year")
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_other_seeds_warn_on_the_surge_only(seed: int) -> None:
+    import numpy as np
+
+    from govanalytics.synth import _base, _services
+
+    root = np.random.SeedSequence([seed, list(_base.SIZES).index("small")])
+    base_seq, *parts = root.spawn(5)
+    city = _base.make_base("small", seed, _base.DEFAULT_END, np.random.default_rng(base_seq))
+    part = _services.generate(city, np.random.default_rng(parts[3]))
+    surge = part.truth["surge"]
+    launch = dt.date.fromisoformat(surge["launch_date"])
+    for period in ("month", "week"):
+        w = surge_warnings(
+            part.files["dynamic/applications.parquet"],
+            regions=city.regions,
+            capacities=part.files["master/capacities.parquet"],
+            period=period,
+        )
+        assert w.filter(pl.col("fired_on") < launch).height == 0
+        assert set(w["district_code"]) == {surge["district_code"]}
+    month = surge_warnings(
+        part.files["dynamic/applications.parquet"],
+        regions=city.regions,
+        capacities=part.files["master/capacities.parquet"],
+    )
+    assert month["capacity_exceeded_on"][0].isoformat() == surge["capacity_exceeded_on"]
