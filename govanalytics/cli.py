@@ -39,6 +39,30 @@ def synth(size: str, seed: int, end: dt.datetime | None, out: str) -> None:
     click.echo(str(path))
 
 
+def _parse_parameters(raw: tuple[str, ...]) -> dict:
+    """``NAME=VALUE`` / ``NOTEBOOK.NAME=VALUE`` options as render_weekly's ``parameters``."""
+    import json
+
+    from govanalytics.errors import ParameterError
+
+    out: dict = {}
+    for item in raw:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            msg = f"--parameter {item!r}: expected NAME=VALUE or NOTEBOOK.NAME=VALUE"
+            raise ParameterError(msg)
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text
+        notebook, dot, key = name.rpartition(".")
+        if dot:
+            out.setdefault(notebook, {})[key] = value
+        else:
+            out[name] = value
+    return out
+
+
 @main.group()
 def report() -> None:
     """Render the weekly report (城市运行周报) and the policy memo."""
@@ -62,8 +86,21 @@ def report() -> None:
     help="folder of notebooks (default: notebooks/)",
 )
 @click.option("--kernel", default="govanalytics", show_default=True)
+@click.option(
+    "-p",
+    "--parameter",
+    "raw_parameters",
+    multiple=True,
+    metavar="[NOTEBOOK.]NAME=VALUE",
+    help="extra notebook parameter (VALUE read as JSON, else text); repeatable",
+)
 def weekly(
-    week: str | None, data_dir: str | None, out: str, notebooks_dir: str | None, kernel: str
+    week: str | None,
+    data_dir: str | None,
+    out: str,
+    notebooks_dir: str | None,
+    kernel: str,
+    raw_parameters: tuple[str, ...],
 ) -> None:
     """Run every notebook into reports/<week>/ and publish it atomically."""
     from govanalytics.errors import GovAnalyticsError
@@ -71,7 +108,12 @@ def weekly(
 
     try:
         result = render_weekly(
-            week=week, data_dir=data_dir, out_dir=out, notebooks_dir=notebooks_dir, kernel=kernel
+            week=week,
+            data_dir=data_dir,
+            out_dir=out,
+            notebooks_dir=notebooks_dir,
+            kernel=kernel,
+            parameters=_parse_parameters(raw_parameters),
         )
     except GovAnalyticsError as exc:
         click.echo(f"error: {exc}", err=True)

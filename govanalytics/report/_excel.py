@@ -11,6 +11,8 @@ import polars as pl
 from govanalytics.report._labels import column_label
 
 WITHHELD = "已抑制"
+#: Data rows a worksheet holds (Excel's limit of 1,048,576 rows less the header).
+MAX_ROWS = 1_048_575
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -42,7 +44,8 @@ def write_tables_xlsx(
     Returns
     -------
     Path
-        ``path``. The first sheet 目录 lists the sheets; each table sheet has Chinese headers
+        ``path``. The first sheet 目录 lists the sheets (a table longer than Excel's row limit
+        is cut there, and 目录 says so); each table sheet has Chinese headers
         (:func:`govanalytics.report.column_label`) over the English column name in a comment.
         In rows flagged ``suppressed``, withheld (null) values read 已抑制 — small counts stay
         withheld exactly as in the tables.
@@ -60,7 +63,7 @@ def write_tables_xlsx(
     time_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     grey = book.add_format({"font_color": "#888888", "italic": True})
     toc = book.add_worksheet("目录")
-    toc.write_row(0, 0, ["工作表", "板块", "数据表", "行数"], head)
+    toc.write_row(0, 0, ["工作表", "板块", "数据表", "行数", "说明"], head)
     toc.set_column(0, 0, 34)
     toc.set_column(1, 2, 28)
     used = {"目录"}
@@ -69,6 +72,9 @@ def write_tables_xlsx(
         sheet_name = _sheet_name(notebook, Path(table).stem, used)
         toc.write_url(row_no, 0, f"internal:'{sheet_name}'!A1", string=sheet_name)
         toc.write_row(row_no, 1, [title, table, frame.height])
+        if frame.height > MAX_ROWS:
+            toc.write(row_no, 4, f"仅列出前 {MAX_ROWS:,} 行，完整数据见 {notebook}/{table}")
+            frame = frame.head(MAX_ROWS)
         sheet = book.add_worksheet(sheet_name)
         for col_no, column in enumerate(frame.columns):
             sheet.write(0, col_no, column_label(column), head)

@@ -34,3 +34,26 @@ def test_memo_command_rewrites_the_memo(weekly_report, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (folder / "memo.docx").is_file() and (folder / "memo.html").is_file()
     assert not list(folder.glob(".memo-*"))
+
+
+def test_weekly_parameters_checked_before_running(
+    good_notebooks: Path, tiny_data: Path, tmp_path: Path
+) -> None:
+    args = ["report", "weekly", "--week", "2026-W47", "--data", str(tiny_data),
+            "--out", str(tmp_path / "r"), "--notebooks", str(good_notebooks)]  # fmt: skip
+    result = CliRunner().invoke(main, [*args, "-p", "good.repeat=two"])
+    assert result.exit_code == 1
+    assert "good.ipynb" in result.output and "'repeat' must be int, got str" in result.output
+    result = CliRunner().invoke(main, [*args, "-p", "horizon=4"])
+    assert result.exit_code == 1 and "unknown parameter 'horizon'" in result.output
+    assert not (tmp_path / "r" / "2026-W47").exists()
+
+
+def test_parameter_option_parsing() -> None:
+    from govanalytics.cli import _parse_parameters
+
+    assert _parse_parameters(("min_count=20", "health_risk.horizon=4", "tag=abc")) == {
+        "min_count": 20,
+        "health_risk": {"horizon": 4},
+        "tag": "abc",
+    }
