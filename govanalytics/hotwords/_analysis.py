@@ -374,6 +374,18 @@ def detect_hot_words(
         z, expected = baseline_scores(r, d, baseline=baseline)
         llr = likelihood_ratio(r, d, expected)
         count_parts.append(rc.with_columns(pl.lit(scope).alias("scope")))
+        kept = [
+            (w, a, b, weight)
+            for w, a, b, weight in burst_runs(states, gain)
+            if r[w, a : b + 1].max() >= min_count and llr[w, a : b + 1].max() >= min_llr
+        ]
+        bursting = np.zeros(states.shape, dtype=bool)
+        for w, a, b, _ in kept:
+            bursting[w, a : b + 1] = True
+        runs = [
+            (words[w], a, b, weight, int(r[w, a : b + 1].max()), int(r[w, a : b + 1].sum()))
+            for w, a, b, weight in kept
+        ]
         # hot list candidates
         ok = (r >= min_count) & np.isfinite(z) & (llr > 0)
         wv, tv = np.nonzero(ok)
@@ -387,15 +399,10 @@ def detect_hot_words(
                     "expected": expected[wv, tv],
                     "z": z[wv, tv],
                     "score": llr[wv, tv],
-                    "bursting": states[wv, tv],
+                    "bursting": bursting[wv, tv],
                 }
             )
         )
-        runs = [
-            (words[w], a, b, weight, int(r[w, a : b + 1].max()), int(r[w, a : b + 1].sum()))
-            for w, a, b, weight in burst_runs(states, gain)
-            if r[w, a : b + 1].max() >= min_count and llr[w, a : b + 1].max() >= min_llr
-        ]
         if runs:
             burst_parts.append(
                 pl.DataFrame(

@@ -41,7 +41,7 @@ def test_notebook_reports_planted_issue_without_personal_data(
         for p in sorted(out.iterdir())
         if p.suffix in (".ipynb", ".json", ".parquet")
     )
-    assert b["word"] in text and "[手机号]" in text  # the texts are there, masked
+    assert b["word"] in text  # the texts are there (so the checks below can fail)
     flat = re.sub(r"[ \-+]", "", text).upper()
     assert not [v for v in hw["planted_ids"] if v.upper() in flat]
     assert not [v for v in hw["planted_phones"] if v in flat]

@@ -150,7 +150,9 @@ def test_compound_names_stay_whole(prepared: PreparedComments, truth: dict) -> N
     words = set(prepared.tokens["word"].unique().to_list())
     whole = [c for c in compounds if c in words]
     assert len(whole) / len(compounds) >= 0.7
-    assert truth["hotwords"]["burst"]["co_words"][1] in set(prepared.new_words["word"])
+    assert truth["hotwords"]["burst"]["co_words"][1] in words
+    # discovery found compound names jieba's dictionary lacks
+    assert len(set(prepared.new_words["word"]) & set(compounds)) >= 0.5 * len(compounds)
 
 
 def test_no_planted_personal_data_in_any_output(
