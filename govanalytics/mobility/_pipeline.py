@@ -114,8 +114,9 @@ def load_mobility_inputs(
         ``"district"``, ``"street"`` or ``"community"``.
     weighting
         ``"register"`` (default): cells are shared out over communities by area × registered
-        people per area (dasymetric), then added up to the level — the register is used only
-        for where people live *within* a district, not for how many; ``"area"``: plain areal
+        people per unit area × the operator's market share there (the expected device
+        density; dasymetric weighting), then added up to the level — the register is used
+        only for where people live *within* a cell, not for how many; ``"area"``: plain areal
         weighting.
     """
     from govanalytics.data import load, load_boundaries, scan
@@ -141,7 +142,14 @@ def load_mobility_inputs(
     share = load("market_share", data_dir=data_dir, column_map=maps.get("market_share"))
     comm = bounds[bounds["level"] == "community"]
     if weighting == "register" and not comm.empty:
-        w = cell_area_weights(cells, comm, density=register_density(register, bounds))
+        # expected devices per unit area: registered people per area × the operator's share
+        comm_share = area_market_share(share, regions, area_level="community")
+        density = (
+            register_density(register, bounds)
+            .join(comm_share.rename({"area": "region_code"}), on="region_code", how="left")
+            .select("region_code", pl.col("density") * pl.col("market_share").fill_null(0.0))
+        )
+        w = cell_area_weights(cells, comm, density=density)
         weights = weights_to_level(w, regions, area_level=area_level)
     else:
         weights = cell_area_weights(cells, bounds[bounds["level"] == area_level])
