@@ -225,11 +225,9 @@ def evaluate_gravity(
     rng = np.random.default_rng(seed)
     order = rng.permutation(pairs.height)
     n_hold = round(holdout * pairs.height)
-    o_left = pairs["origin"].value_counts().to_dict(as_series=False)
-    o_left = dict(zip(o_left["origin"], o_left["count"], strict=True))
-    d_left = pairs["destination"].value_counts().to_dict(as_series=False)
-    d_left = dict(zip(d_left["destination"], d_left["count"], strict=True))
-    held = []
+    o_left: dict[str, int] = dict(pairs.group_by("origin").len().iter_rows())
+    d_left: dict[str, int] = dict(pairs.group_by("destination").len().iter_rows())
+    held: list[int] = []
     for i in order:
         if len(held) >= n_hold:
             break

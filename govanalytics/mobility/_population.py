@@ -289,7 +289,9 @@ def resident_population(
                 "resident_high": float(np.quantile(boots, hi_q)) / s,
                 "short_stay": max(_mth_largest(x, m_short) - resident, 0.0) / s,
                 "spring_festival": bool(hol.height),
-                "holiday_night": float(hol["devices"].mean()) / s if hol.height else None,
+                "holiday_night": float(hol["devices"].to_numpy().mean()) / s
+                if hol.height
+                else None,
             }
         )
     return pl.DataFrame(rows, schema_overrides={"holiday_night": pl.Float64})
@@ -416,7 +418,7 @@ def population_estimates(
         if register is None:
             msg = "calibrate=True needs the register"
             raise ParameterError(msg)
-        factor = out["registered"].sum() / out["resident"].sum()
+        factor = float(out["registered"].sum()) / float(out["resident"].sum())
         people = ["night", "day", "resident", "resident_low", "resident_high", "short_stay"]
         out = out.with_columns([pl.col(c) * factor for c in people])
     out = out.with_columns(floating=pl.col("resident") - pl.col("household_registered"))

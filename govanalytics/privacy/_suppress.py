@@ -24,6 +24,7 @@ published cells and totals; an empty result is what a publisher needs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 import polars as pl
 
@@ -39,6 +40,7 @@ __all__ = [
 ]
 
 SUPPRESSED = "suppressed"
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 
 
 def _check(frame: pl.DataFrame | pl.LazyFrame, columns: Sequence[str], k: int) -> list[str]:
@@ -56,12 +58,12 @@ def _check(frame: pl.DataFrame | pl.LazyFrame, columns: Sequence[str], k: int) -
 
 
 def suppress_small_counts(
-    frame: pl.DataFrame | pl.LazyFrame,
+    frame: FrameT,
     columns: str | Sequence[str],
     *,
     k: int = DEFAULT_MIN_COUNT,
     flag: str = SUPPRESSED,
-) -> pl.DataFrame | pl.LazyFrame:
+) -> FrameT:
     """Withhold every count whose absolute value is below ``k`` (primary suppression).
 
     Disclosure rule: no value below ``k`` (zero included) is ever returned in ``columns``; it
@@ -181,14 +183,14 @@ def secondary_suppress(
 
 
 def group_totals(
-    frame: pl.DataFrame | pl.LazyFrame,
+    frame: FrameT,
     column: str,
     by: Sequence[str],
     *,
     k: int = DEFAULT_MIN_COUNT,
     name: str = "total",
     flag: str = SUPPRESSED,
-) -> pl.DataFrame | pl.LazyFrame:
+) -> FrameT:
     """Totals of ``column`` per group, computed before suppression, small totals withheld.
 
     Disclosure rule: totals are sums of the *unsuppressed* values (summing published, already
@@ -243,8 +245,8 @@ def find_recoverable(
         Empty when the publication is safe against this attack.
     """
     found = []
-    for keys, tot in totals.items():
-        keys = list(keys)
+    for key_tuple, tot in totals.items():
+        keys = list(key_tuple)
         agg = [
             pl.col(column).is_null().sum().alias("n_null"),
             pl.col(column).sum().alias("published_sum"),
@@ -271,11 +273,11 @@ def find_recoverable(
 
 
 def round_coordinates(
-    frame: pl.DataFrame | pl.LazyFrame,
+    frame: FrameT,
     columns: Sequence[str] = ("lon", "lat"),
     *,
     decimals: int = 3,
-) -> pl.DataFrame | pl.LazyFrame:
+) -> FrameT:
     """Round published coordinates (3 decimals ≈ 100 m) so that no point pins a household."""
     cols = _check(frame, columns, 1)
     return frame.with_columns([pl.col(c).round(decimals) for c in cols])
