@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from govanalytics.errors import ReportError
@@ -84,6 +86,106 @@ def print_pdf(html_file: str | Path, pdf_file: str | Path, *, timeout: float = 1
         msg = f"Chromium wrote no PDF for {html_file}"
         raise ReportError(msg)
     return pdf_file
+
+
+_TARGET = re.compile(rb"(<[0-9A-Fa-f]+>\s+)<([0-9A-Fa-f]{4})>")
+_COMPAT = ((0x2E80, 0x2FDF), (0xF900, 0xFAFF))
+
+
+def _is_compat(code: int) -> bool:
+    return any(lo <= code <= hi for lo, hi in _COMPAT)
+
+
+def shared_glyphs(font_file: str | Path, index: int = 0) -> dict[int, frozenset[int]]:
+    """Code points of a font that share their glyph with other code points (e.g. 行 and the
+    Kangxi radical ⾏ in Noto Sans CJK), each with the whole group."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(font_file), fontNumber=index, lazy=True)
+    by_glyph: dict[str, set[int]] = {}
+    for code, glyph in font.getBestCmap().items():
+        by_glyph.setdefault(glyph, set()).add(code)
+    font.close()
+    return {
+        code: frozenset(group) for group in by_glyph.values() if len(group) > 1 for code in group
+    }
+
+
+def fix_cjk_text_layer(
+    pdf_file: str | Path,
+    *,
+    text: str = "",
+    shared: dict[int, frozenset[int]] | None = None,
+) -> int:
+    """Make a Chromium PDF's text layer give back the characters that were printed.
+
+    Chromium's ``ToUnicode`` maps a glyph drawn for several code points to one of them: Noto
+    Sans CJK draws 行 and the Kangxi radical ⾏ (U+2F8F), or 户 and 戶, with one glyph, and the
+    PDF then says ⾏ or 戶 — copying or searching "运行" in the memo fails. Each ``bfchar``
+    target is replaced by the code point of its glyph group that occurs in ``text`` (the
+    printed text), else by the unified ideograph (NFKC) of a radical or compatibility
+    character. The drawing is untouched.
+
+    Parameters
+    ----------
+    pdf_file
+        The PDF, rewritten in place (by rename) when something changed.
+    text
+        The text that was printed.
+    shared
+        Glyph groups of the font (:func:`shared_glyphs`); without it only radicals and
+        compatibility characters are mapped.
+
+    Returns
+    -------
+    int
+        Number of ``ToUnicode`` maps changed.
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    wanted = {ord(c) for c in text}
+    groups = shared or {}
+
+    def choose(match: re.Match) -> bytes:
+        code = int(match.group(2), 16)
+        if code in wanted:
+            return match.group(0)
+        options = sorted(groups.get(code, frozenset()) & wanted)
+        if not options and _is_compat(code):
+            mapped = unicodedata.normalize("NFKC", chr(code))
+            if len(mapped) == 1 and mapped != chr(code):
+                options = [ord(mapped)]
+            else:
+                options = sorted(c for c in groups.get(code, ()) if not _is_compat(c))
+        if not options:
+            return match.group(0)
+        return match.group(1) + f"<{options[0]:04X}>".encode()
+
+    pdf_file = Path(pdf_file)
+    writer = PdfWriter(clone_from=PdfReader(pdf_file))
+    seen: set[int] = set()
+    changed = 0
+    for page in writer.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for ref in fonts.values():
+            cmap_ref = ref.get_object().get("/ToUnicode")
+            if cmap_ref is None:
+                continue
+            stream = cmap_ref.get_object()
+            if id(stream) in seen:
+                continue
+            seen.add(id(stream))
+            data = stream.get_data()
+            fixed = _TARGET.sub(choose, data)
+            if fixed != data:
+                stream.set_data(fixed)
+                changed += 1
+    if changed:
+        tmp = pdf_file.with_suffix(".tmp.pdf")
+        with open(tmp, "wb") as fh:
+            writer.write(fh)
+        os.replace(tmp, pdf_file)
+    return changed
 
 
 def dump_dom(html_file: str | Path, *, budget_ms: int = 5000, timeout: float = 120) -> str:

@@ -15,6 +15,7 @@ import datetime as dt
 import html
 import json
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,11 +268,17 @@ def missing_glyphs(text: str, font_path: str | Path | None = None) -> list[str]:
 
 
 def _cjk_font_file() -> Path | None:
+    found = _cjk_font()
+    return found[0] if found else None
+
+
+def _cjk_font() -> tuple[Path, int] | None:
+    """File and collection index fontconfig matches for "Noto Sans CJK SC"."""
     import subprocess
 
     try:
         out = subprocess.run(
-            ["fc-match", "-f", "%{file}", "Noto Sans CJK SC"],
+            ["fc-match", "-f", "%{file}|%{index}", "Noto Sans CJK SC"],
             capture_output=True,
             text=True,
             timeout=20,
@@ -279,7 +286,10 @@ def _cjk_font_file() -> Path | None:
         ).stdout.strip()
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return Path(out) if out and Path(out).is_file() else None
+    file, _, index = out.partition("|")
+    if not file or not Path(file).is_file():
+        return None
+    return Path(file), int(index or 0)
 
 
 def memo_docx(memo: Memo, report_dir: Path, path: Path) -> Path:
@@ -355,7 +365,12 @@ def compose_memo(report_dir: Path, manifest: dict[str, Any], names: list[str]) -
     dict
         File name → ``"ok"`` or the reason it was skipped.
     """
-    from govanalytics.report._browser import find_chromium, print_pdf
+    from govanalytics.report._browser import (
+        find_chromium,
+        fix_cjk_text_layer,
+        print_pdf,
+        shared_glyphs,
+    )
 
     summaries = read_summaries(report_dir, names)
     memo = memo_content(summaries, manifest)
@@ -364,7 +379,8 @@ def compose_memo(report_dir: Path, manifest: dict[str, Any], names: list[str]) -
         msg = f"the memo's font has no glyph for {''.join(missing)!r}: they would print as boxes"
         raise ReportError(msg)
     status: dict[str, str] = {}
-    (report_dir / "memo.html").write_text(memo_html(memo), encoding="utf-8")
+    page = memo_html(memo)
+    (report_dir / "memo.html").write_text(page, encoding="utf-8")
     status["memo.html"] = "ok"
     memo_docx(memo, report_dir, report_dir / "memo.docx")
     status["memo.docx"] = "ok"
@@ -372,6 +388,12 @@ def compose_memo(report_dir: Path, manifest: dict[str, Any], names: list[str]) -
         status["memo.pdf"] = "skipped: Chromium not installed (scripts/system-deps.sh)"
     else:
         print_pdf(report_dir / "memo.html", report_dir / "memo.pdf")
+        font = _cjk_font()
+        fix_cjk_text_layer(
+            report_dir / "memo.pdf",
+            text=html.unescape(re.sub(r"<[^>]+>", "", page)),
+            shared=shared_glyphs(*font) if font else None,
+        )
         status["memo.pdf"] = "ok"
     return status
 
