@@ -75,20 +75,39 @@ def period_counts(
     Returns
     -------
     DataFrame
-        ``service_type``, ``district_code``, ``period_start``, ``applications``.
+        ``service_type``, ``district_code``, ``period_start``, ``applications``: every period
+        from the first to the last one with data, zeros included, for each service and
+        district seen.
     """
     every = _check_period(period)
     apps = _with_district(applications, regions)
     if service:
         apps = apps.filter(pl.col("service_type") == service)
+    counts = apps.group_by(
+        "service_type",
+        "district_code",
+        pl.col("submitted_at").dt.date().dt.truncate(every).alias("period_start"),
+    ).agg(pl.len().cast(pl.Int64).alias("applications"))
+    if counts.height == 0:
+        return counts.sort("service_type", "district_code", "period_start")
+    periods = pl.DataFrame(
+        {
+            "period_start": pl.date_range(
+                cast(dt.date, counts["period_start"].min()),
+                cast(dt.date, counts["period_start"].max()),
+                every,
+                eager=True,
+            )
+        }
+    )
+    keys = ["service_type", "district_code", "period_start"]
     return (
-        apps.group_by(
-            "service_type",
-            "district_code",
-            pl.col("submitted_at").dt.date().dt.truncate(every).alias("period_start"),
-        )
-        .agg(pl.len().cast(pl.Int64).alias("applications"))
-        .sort("service_type", "district_code", "period_start")
+        counts.select("service_type", "district_code")
+        .unique()
+        .join(periods, how="cross")
+        .join(counts, on=keys, how="left")
+        .with_columns(pl.col("applications").fill_null(0))
+        .sort(keys)
     )
 
 

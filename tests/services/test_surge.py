@@ -125,3 +125,21 @@ def test_other_seeds_warn_on_the_surge_only(seed: int) -> None:
         capacities=part.files["master/capacities.parquet"],
     )
     assert month["capacity_exceeded_on"][0].isoformat() == surge["capacity_exceeded_on"]
+
+
+def test_period_counts_are_complete_and_add_up(tables) -> None:
+    from govanalytics.services import period_counts
+
+    counts = period_counts(
+        tables["applications"], regions=tables["regions"], service="school_place"
+    )
+    school = tables["applications"].filter(pl.col("service_type") == "school_place")
+    first, last = school["submitted_at"].min(), school["submitted_at"].max()
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    per_group = counts.group_by("district_code").len()["len"].unique().to_list()
+    assert per_group == [months]  # every month from the first to the last, zeros included
+    assert (counts["applications"] == 0).any()
+    assert (
+        counts["applications"].sum()
+        == tables["applications"].filter(pl.col("service_type") == "school_place").height
+    )
