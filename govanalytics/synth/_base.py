@@ -105,7 +105,7 @@ def _split(poly: Polygon, n: int, rng: np.random.Generator) -> list[Polygon]:
 
 
 def _unique_names(rng: np.random.Generator, n: int, suffix: str, used: set[str]) -> list[str]:
-    out = []
+    out: list[str] = []
     syl = _names.PLACE_SYLLABLES
     while len(out) < n:
         name = syl[rng.integers(len(syl))] + syl[rng.integers(len(syl))] + suffix
@@ -131,7 +131,8 @@ def make_geography(
             (113.82, 22.66),
         ]
     )
-    rows, geoms = [], []
+    rows: list[tuple[str, str, str, str | None, str]] = []
+    geoms: list[Polygon] = []
     used: set[str] = set()
     districts = _split(city, spec.districts, rng)
     order = np.argsort([d.centroid.x + d.centroid.y * 0.01 for d in districts])
@@ -209,7 +210,7 @@ def make_register(
     # share household-registered differs by district
     dist_of = regions.filter(pl.col("level") == "community").sort("region_code")["district_code"]
     dist_codes = sorted(set(dist_of))
-    hukou_share = {d: 0.55 + 0.35 * rng.random() for d in dist_codes}
+    hukou_share = {d: 0.40 + 0.35 * rng.random() for d in dist_codes}
     dist_arr = dist_of.to_numpy()[comm_idx]
     registered = rng.random(n) < np.array([hukou_share[d] for d in dist_arr])
     disability = rng.random(n) < 0.025
