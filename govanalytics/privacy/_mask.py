@@ -83,6 +83,40 @@ def _replace_bounded(s: pl.Series, core: str, placeholder: str) -> pl.Series:
     return s
 
 
+def _mask_numbers(s: pl.Series) -> tuple[pl.Series, dict[str, int]]:
+    """ID-card numbers, mobiles and landlines of texts that hold digits."""
+    counts: dict[str, int] = {}
+    # 18-digit IDs: find candidates, validate check digits on the distinct ones, replace them
+    cand = (
+        s.str.extract_all(f"{_B}{_ID18_CORE}{_E}")
+        .explode()
+        .drop_nulls()
+        .str.replace_all(r"^[^0-9]|[^0-9Xx]$", "")
+    )
+    distinct = cand.unique().to_list()
+    valid = [c for c in distinct if _valid18(c)]
+    suspect = [c for c in distinct if not _valid18(c)]
+    valid_set = set(valid)
+    counts["id_number"] = sum(1 for c in cand.to_list() if c in valid_set)
+    counts["id_suspect"] = cand.len() - counts["id_number"]
+    # longest first so that a spaced form is not cut by a shorter one
+    for found, placeholder in ((valid, "[身份证号]"), (suspect, "[疑似证件号]")):
+        if found:
+            found = sorted(found, key=len, reverse=True)
+            s = s.str.replace_many(found, [placeholder] * len(found))
+    for kind, core in (
+        ("id_number_15", _ID15_CORE),
+        ("mobile", _MOBILE_CORE),
+        ("landline", _LANDLINE_CORE),
+    ):
+        placeholder = PLACEHOLDERS["id_number" if kind == "id_number_15" else kind]
+        counts[kind] = int(s.str.count_matches(core).sum() or 0)
+        if counts[kind]:
+            s = _replace_bounded(s, core, placeholder)
+            counts[kind] -= int(s.str.count_matches(core).sum() or 0)
+    return s, counts
+
+
 def mask_personal_data(texts: pl.Series, *, names: bool = True) -> tuple[pl.Series, dict[str, int]]:
     """Mask ID-card numbers, phone numbers and names in free text.
 
@@ -127,39 +161,18 @@ def mask_personal_data(texts: pl.Series, *, names: bool = True) -> tuple[pl.Seri
         raise ParameterError(msg)
     counts: dict[str, int] = {}
     s = texts.str.replace_many(_FULLWIDTH)
-    # 18-digit IDs: find candidates, validate check digits on the distinct ones, replace them
-    cand = (
-        s.str.extract_all(f"{_B}{_ID18_CORE}{_E}")
-        .explode()
-        .drop_nulls()
-        .str.replace_all(r"^[^0-9]|[^0-9Xx]$", "")
-    )
-    distinct = cand.unique().to_list()
-    valid = [c for c in distinct if _valid18(c)]
-    suspect = [c for c in distinct if not _valid18(c)]
-    valid_set = set(valid)
-    counts["id_number"] = sum(1 for c in cand.to_list() if c in valid_set)
-    counts["id_suspect"] = cand.len() - counts["id_number"]
-    # longest first so that a spaced form is not cut by a shorter one
-    for found, placeholder in ((valid, "[身份证号]"), (suspect, "[疑似证件号]")):
-        if found:
-            found = sorted(found, key=len, reverse=True)
-            s = s.str.replace_many(found, [placeholder] * len(found))
-    for kind, core in (
-        ("id_number_15", _ID15_CORE),
-        ("mobile", _MOBILE_CORE),
-        ("landline", _LANDLINE_CORE),
-    ):
-        placeholder = PLACEHOLDERS["id_number" if kind == "id_number_15" else kind]
-        counts[kind] = int(s.str.count_matches(core).sum() or 0)
-        if counts[kind]:
-            s = _replace_bounded(s, core, placeholder)
-            counts[kind] -= int(s.str.count_matches(core).sum() or 0)
+    # only texts with a run of digits can hold numbers: mask those rows alone
+    rows = s.str.contains(r"\d(?:[ -]?\d){6}").fill_null(False).arg_true()
+    sub, counts = _mask_numbers(s.gather(rows))
+    s = s.scatter(rows, sub)
     n_names = 0
     if names:
-        n_names += int(s.str.count_matches(_TITLE_RE).sum() or 0)
-        s = s.str.replace_all(_TITLE_RE, "${1}*")
-        n_names += int(s.str.count_matches(_SIGN_RE).sum() or 0)
-        s = s.str.replace_all(_SIGN_RE, "${1}${2}${3}**${4}")
+        rows = s.str.contains_any([*TITLES, *SIGNATURE_LEADS]).fill_null(False).arg_true()
+        sub = s.gather(rows)
+        n_names += int(sub.str.count_matches(_TITLE_RE).sum() or 0)
+        sub = sub.str.replace_all(_TITLE_RE, "${1}*")
+        n_names += int(sub.str.count_matches(_SIGN_RE).sum() or 0)
+        sub = sub.str.replace_all(_SIGN_RE, "${1}${2}${3}**${4}")
+        s = s.scatter(rows, sub)
     counts["name"] = n_names
     return s, counts
