@@ -14,7 +14,7 @@ from govanalytics.report._manifest import input_fingerprints, last_data_day
 from govanalytics.report._memo import memo_content, missing_glyphs, write_memo
 from govanalytics.report._overview import city_overview, overview_long
 from govanalytics.report._params import check_parameters, notebook_parameters
-from govanalytics.report._runner import NotebookRun, WeeklyReport, render_weekly
+from govanalytics.report._runner import NotebookRun, WeeklyReport, read_report, render_weekly
 
 __all__ = [
     "NotebookRun",
@@ -29,6 +29,7 @@ __all__ = [
     "missing_glyphs",
     "notebook_parameters",
     "overview_long",
+    "read_report",
     "render_weekly",
     "write_memo",
     "write_tables_xlsx",

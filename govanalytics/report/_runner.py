@@ -78,6 +78,28 @@ class WeeklyReport:
         return [r for r in self.runs if r.status != "ok"]
 
 
+def read_report(report_dir: str | Path) -> WeeklyReport:
+    """A rendered report read back from its folder (``manifest.json``)."""
+    folder = Path(report_dir)
+    path = folder / "manifest.json"
+    if not path.is_file():
+        msg = f"parameter 'report_dir': {folder} has no manifest.json (not a report folder)"
+        raise ParameterError(msg)
+    m = json.loads(path.read_text(encoding="utf-8"))
+    runs = [
+        NotebookRun(
+            name=n["name"],
+            status=n["status"],
+            duration_s=n["duration_s"],
+            parameters=m["parameters"].get(n["name"], {}),
+            error=n.get("error"),
+            tables=list(n.get("tables", [])),
+        )
+        for n in m["notebooks"]
+    ]
+    return WeeklyReport(week=m["week"], path=folder, runs=runs, manifest=m)
+
+
 def find_notebooks_dir(notebooks_dir: str | Path | None = None) -> Path:
     """Folder of the report notebooks: the argument, ``$GOVANALYTICS_NOTEBOOKS``, or
     ``notebooks/`` in the current folder or its nearest parent that has one."""

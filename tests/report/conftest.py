@@ -78,11 +78,26 @@ def bad_body() -> list[str]:
 
 @pytest.fixture(scope="session")
 def weekly_report(small_city: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The real weekly report of every notebook in notebooks/ on the small city (run once)."""
-    from govanalytics.report import render_weekly
+    """The real weekly report of every notebook in notebooks/ on the small city.
 
-    out = tmp_path_factory.mktemp("reports")
-    return render_weekly(week="2026-W47", data_dir=small_city, out_dir=out, quiet=True)
+    Rendered once per test session: under pytest-xdist the first worker renders it into the
+    folder the workers share and the others read it back (a file lock orders them).
+    """
+    import fcntl
+    import os
+
+    from govanalytics.report import read_report, render_weekly
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        out = tmp_path_factory.mktemp("reports")
+        return render_weekly(week="2026-W47", data_dir=small_city, out_dir=out, quiet=True)
+    shared = tmp_path_factory.getbasetemp().parent
+    out = shared / "govanalytics-weekly-reports"
+    with open(shared / "govanalytics-weekly.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (out / "2026-W47" / "manifest.json").is_file():
+            return read_report(out / "2026-W47")
+        return render_weekly(week="2026-W47", data_dir=small_city, out_dir=out, quiet=True)
 
 
 #: Script put at the top of a copy of a page: records every resource that failed to load and

@@ -218,3 +218,13 @@ def test_same_inputs_give_identical_tables(weekly_report, small_city: Path, tmp_
     for r in weekly_report.runs:
         a = (weekly_report.path / r.name / "summary.json").read_text(encoding="utf-8")
         assert a == (again.path / r.name / "summary.json").read_text(encoding="utf-8"), r.name
+
+
+def test_report_read_back_from_its_folder(weekly_report) -> None:
+    from govanalytics.report import read_report
+
+    again = read_report(weekly_report.path)
+    assert again.week == WEEK and again.ok
+    assert [(r.name, r.tables) for r in again.runs] == [
+        (r.name, r.tables) for r in weekly_report.runs
+    ]
