@@ -5,10 +5,11 @@ into place only when every notebook succeeded and the privacy gate passed:
 
 * success: ``<out_dir>/<week>/`` is replaced by the new build (the old folder is renamed aside
   first and removed only after the new one is in place); a stale ``<week>.failed/`` is removed.
-* failure (a notebook failed, or personal data was found): the earlier ``<out_dir>/<week>/``
-  is left untouched; the whole build, including the failed executed notebooks with their error
-  banners, is kept in ``<out_dir>/<week>.failed/`` (replacing an older one) for inspection,
-  with ``FAILED.txt`` saying what failed; :class:`~govanalytics.errors.ReportError` (or
+* failure (a notebook failed, composing failed, or personal data was found): the earlier
+  ``<out_dir>/<week>/`` is left untouched; the whole build, including the failed executed
+  notebooks with their error banners, is kept in ``<out_dir>/<week>.failed/`` (replacing an
+  older one) for inspection, with ``FAILED.txt`` saying what failed (readable by its owner only
+  when it holds personal data); :class:`~govanalytics.errors.ReportError` (or
   :class:`~govanalytics.errors.PrivacyError`) is raised naming the notebook and the cell.
 """
 
@@ -428,6 +429,8 @@ def _build(
         (build / "FAILED.txt").write_text(str(failure) + "\n", encoding="utf-8")
         failed_dir = out / f"{week}.failed"
         _replace_dir(build, failed_dir)
+        if isinstance(failure, PrivacyError):
+            failed_dir.chmod(0o700)  # holds personal data: owner only, until someone fixes it
         report.path = failed_dir
         failure.report = report  # type: ignore[attr-defined]
         _log(f"report NOT published; this run is kept in {failed_dir}", quiet=quiet)

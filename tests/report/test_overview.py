@@ -79,3 +79,18 @@ def test_overview_notebook_runs_on_small_city(run_notebook, small_city: Path, tr
 
     page = (out / "district_map.html").read_text(encoding="utf-8")
     assert "leaflet" in page.lower() and external_references(page) == []
+
+
+@pytest.mark.notebook
+def test_overview_notebook_skips_missing_dataset(run_notebook, small_city: Path, tmp_path) -> None:
+    import shutil
+
+    data = tmp_path / "city"
+    shutil.copytree(small_city, data)
+    (data / "dynamic" / "comments.parquet").unlink()
+    out = run_notebook("overview", data_dir=str(data), week=WEEK)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert "comments" not in {h["key"] for h in summary["headlines"]}
+    assert any("未找到群众留言数据" in n for n in summary["notes"])
+    table = pl.read_parquet(out / "district_overview.parquet")
+    assert table["comments"].null_count() == table.height > 0

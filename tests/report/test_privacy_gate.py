@@ -73,6 +73,7 @@ def test_planted_number_fails_run_and_keeps_previous_report(
     assert ID_NUMBER not in message
     assert (out / "2026-W47" / "manifest.json").read_bytes() == before
     failed = out / "2026-W47.failed"
+    assert failed.stat().st_mode & 0o077 == 0  # personal data inside: owner only
     manifest = json.loads((failed / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "failed" and manifest["privacy_hits"]
     assert "personal data" in (failed / "FAILED.txt").read_text(encoding="utf-8")
