@@ -9,7 +9,6 @@ Leaflet is inlined by :mod:`govanalytics.geo`) and adds the report's provenance 
 from __future__ import annotations
 
 import html as _html
-import re
 from pathlib import Path
 
 _TEMPLATE = """{%- extends "index.html.j2" -%}
@@ -19,29 +18,6 @@ _TEMPLATE = """{%- extends "index.html.j2" -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {% block body_footer %}{{ resources.govanalytics_footer | safe }}{{ super() }}{% endblock body_footer %}
 """
-
-#: Attributes and CSS that make a browser fetch something.
-_LOADS = re.compile(
-    r"""(?:\b(?:src|href|data|poster|srcset|action)\s*=\s*["']?\s*|url\(\s*["']?|@import\s+["'])"""
-    r"""((?:https?:)?//[^"'\s)>]+)""",
-    re.IGNORECASE,
-)
-
-
-def external_loads(html: str) -> list[str]:
-    """URLs on another host that an HTML page would load (src/href/url()/@import).
-
-    A fallback for :func:`govanalytics.geo.external_references`; links the reader may click
-    (``<a href>``) are not loads and are ignored.
-    """
-    found = []
-    for m in _LOADS.finditer(html):
-        start = html.rfind("<", 0, m.start())
-        tag = html[start : start + 3].lower()
-        if tag.startswith("<a ") or tag.startswith("<a\n"):
-            continue
-        found.append(m.group(1))
-    return found
 
 
 def export_html(notebook: str | Path, target: str | Path, *, footer_html: str = "") -> Path:

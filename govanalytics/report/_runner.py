@@ -281,10 +281,6 @@ def render_weekly(
         raise ReportError(msg)
     names = [p.stem for p in notebooks]
     shared, per = _split_parameters(parameters, names)
-    unknown_targets = set((parameters or {}).keys()) - set(shared) - set(per)
-    if unknown_targets:  # pragma: no cover - every key lands in shared or per
-        msg = f"parameters for unknown notebooks: {sorted(unknown_targets)}"
-        raise ParameterError(msg)
     plans = []
     for path in notebooks:
         declared = notebook_parameters(path)
@@ -354,8 +350,21 @@ def _build(
                 versions=versions,
                 generated_at=generated_at,
             )
-            with contextlib.suppress(Exception):
+            try:
                 _html.export_html(executed, folder / f"{path.stem}.html", footer_html=footer)
+            except Exception as exc:  # the notebook ran but its page cannot be published
+                if run.error is None:
+                    run.status = "failed"
+                    run.error = {
+                        "cell_index": None,
+                        "execution_count": None,
+                        "ename": "HTMLExportError",
+                        "evalue": f"{type(exc).__name__}: {exc}"[:500],
+                    }
+                    _log(
+                        f"[{i}/{len(plans)}] {path.stem} FAILED — {run.describe_error()}",
+                        quiet=quiet,
+                    )
 
     manifest: dict[str, Any] = {
         "week": week,
