@@ -296,8 +296,8 @@ def detect_hot_words(
       ``baseline`` rate (:func:`likelihood_ratio`; the z-score of :func:`baseline_scores` is
       given beside it); ``rank_change`` compares with the previous window's list.
     * **Areas**: where a burst concentrates — the districts (for the city) or communities (for
-      a district) whose location quotient over the burst, ``(r_a/r)/(d_a/d)``, is at least
-      ``min_lq`` with at least two writers.
+      a district) whose location quotient over the burst, ``(r_a/r)/(d_a/d)`` with counts
+      summed over the burst's windows, is at least ``min_lq`` with ``r_a`` at least two.
     * **Issues**: bursting words of one scope whose burst comments overlap (Jaccard index ≥
       ``min_jaccard``) are grouped, as in TwitterMonitor (Mathioudakis & Koudas 2010), so the
       list reads as one issue ("停水 · 三天 · 锦绣华庭").
@@ -348,14 +348,27 @@ def detect_hot_words(
     tm = prepared.tokens.join(meta.select("row", "t", "district_code", "unit"), on="row")
     scopes = [ALL, *sorted(meta["district_code"].drop_nulls().unique().to_list())]
 
+    # writers per window and per (word, window): the whole city, then every district at once
+    d_all = meta.group_by("t").agg(pl.col("unit").n_unique().alias("d"))
+    d_dist = (
+        meta.filter(pl.col("district_code").is_not_null())
+        .group_by("district_code", "t")
+        .agg(pl.col("unit").n_unique().alias("d"))
+        .partition_by("district_code", as_dict=True, include_key=False)
+    )
+    r_all = tm.group_by("word", "t").agg(pl.col("unit").n_unique().alias("r"))
+    r_dist = (
+        tm.filter(pl.col("district_code").is_not_null())
+        .group_by("district_code", "word", "t")
+        .agg(pl.col("unit").n_unique().alias("r"))
+        .partition_by("district_code", as_dict=True, include_key=False)
+    )
     hot_parts, burst_parts, total_parts, count_parts = [], [], [], []
     for scope in scopes:
-        m = meta if scope == ALL else meta.filter(pl.col("district_code") == scope)
-        x = tm if scope == ALL else tm.filter(pl.col("district_code") == scope)
-        d_frame = m.group_by("t").agg(pl.col("unit").n_unique().alias("d"))
+        d_frame = d_all if scope == ALL else d_dist[(scope,)]
         d = np.zeros(n_win)
         d[d_frame["t"].to_numpy()] = d_frame["d"].to_numpy()
-        rc = x.group_by("word", "t").agg(pl.col("unit").n_unique().alias("r"))
+        rc = r_all if scope == ALL else r_dist.get((scope,), r_all.clear())
         vocab = (
             rc.group_by("word").agg(pl.col("r").max().alias("mx")).filter(pl.col("mx") >= min_count)
         )
@@ -557,44 +570,56 @@ def _burst_tokens(
 def _burst_areas(
     bursts: pl.DataFrame, prepared: PreparedComments, meta: pl.DataFrame, min_lq: float
 ) -> pl.DataFrame:
+    """Areas where each burst concentrates (location quotient of writer-windows)."""
     if bursts.height == 0:
         return bursts.with_columns(pl.lit(None, pl.List(pl.String)).alias("areas"))
-    x = _burst_tokens(bursts, prepared, meta).with_columns(
+    area = (
         pl.when(pl.col("scope") == ALL)
         .then(pl.col("district_code"))
         .otherwise(pl.col("community_code"))
         .alias("area")
     )
+    x = _burst_tokens(bursts, prepared, meta).with_columns(area)
     r_area = (
         x.filter(pl.col("area").is_not_null())
-        .group_by("burst", "area")
+        .group_by("burst", "area", "t")
         .agg(pl.col("unit").n_unique().alias("r_a"))
+        .group_by("burst", "area")
+        .agg(pl.col("r_a").sum())
     )
     r_tot = r_area.group_by("burst").agg(pl.col("r_a").sum().alias("r"))
-    # writers per area during each burst
+    # writers per area and window, for districts (city bursts) and communities (district bursts)
+    per_district = (
+        meta.filter(pl.col("district_code").is_not_null())
+        .group_by("district_code", "t")
+        .agg(pl.col("unit").n_unique().alias("d_a"))
+        .select(pl.lit(ALL).alias("scope"), pl.col("district_code").alias("area"), "t", "d_a")
+    )
+    per_community = (
+        meta.filter(pl.col("community_code").is_not_null() & pl.col("district_code").is_not_null())
+        .group_by("district_code", "community_code", "t")
+        .agg(pl.col("unit").n_unique().alias("d_a"))
+        .select(
+            pl.col("district_code").alias("scope"),
+            pl.col("community_code").alias("area"),
+            "t",
+            "d_a",
+        )
+    )
     b = bursts.select("scope", "t_start", "t_end").with_row_index("burst")
-    m = meta
-    dens = []
-    for (scope,), grp in b.group_by("scope"):
-        mm = m if scope == ALL else m.filter(pl.col("district_code") == scope)
-        area_col = "district_code" if scope == ALL else "community_code"
-        mm = mm.filter(pl.col(area_col).is_not_null())
-        for burst, t0, t1 in grp.select("burst", "t_start", "t_end").iter_rows():
-            dd = (
-                mm.filter(pl.col("t").is_between(t0, t1))
-                .group_by(area_col)
-                .agg(pl.col("unit").n_unique().alias("d_a"))
-                .rename({area_col: "area"})
-                .with_columns(pl.lit(burst, pl.UInt32).alias("burst"))
-            )
-            dens.append(dd)
-    d_area = pl.concat(dens).with_columns(pl.col("d_a").sum().over("burst").alias("d"))
+    d_area = (
+        b.join(pl.concat([per_district, per_community]), on="scope")
+        .filter(pl.col("t").is_between(pl.col("t_start"), pl.col("t_end")))
+        .group_by("burst", "area")
+        .agg(pl.col("d_a").sum())
+        .with_columns(pl.col("d_a").sum().over("burst").alias("d"))
+    )
     lq = (
         r_area.join(r_tot, on="burst")
         .join(d_area, on=["burst", "area"])
         .with_columns(((pl.col("r_a") / pl.col("r")) / (pl.col("d_a") / pl.col("d"))).alias("lq"))
         .filter((pl.col("lq") >= min_lq) & (pl.col("r_a") >= 2))
-        .sort("burst", "lq", descending=[False, True])
+        .sort("burst", "lq", "area", descending=[False, True, False])
         .group_by("burst", maintain_order=True)
         .agg(pl.col("area").alias("areas"))
     )

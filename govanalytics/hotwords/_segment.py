@@ -202,31 +202,26 @@ def segment(
     Returns
     -------
     pl.DataFrame
-        ``row`` (UInt32, position in ``texts``) and ``word`` (String).
+        ``row`` (UInt32, position in ``texts``) and ``word`` (String), in no particular order.
     """
     if not isinstance(texts, pl.Series) or texts.dtype != pl.String:
         msg = "texts must be a polars Series of type String"
         raise ParameterError(msg)
     if processes is None:
         processes = os.cpu_count() or 1
-    frame = pl.DataFrame(
-        {"text": texts.fill_null("").str.replace_all(_PLACEHOLDER, " ")}
-    ).with_row_index("row")
-    distinct = frame.select(pl.col("text").unique(maintain_order=True))
+    cleaned = texts.fill_null("").str.replace_all(_PLACEHOLDER, " ")
+    # each distinct text is cut once; rows find their text through an integer id
+    tid = cleaned.cast(pl.Categorical).to_physical().alias("tid")
+    frame = pl.DataFrame({"tid": tid, "text": cleaned}).with_row_index("row")
+    distinct = frame.unique("tid", keep="first", maintain_order=True).select("tid", "text")
     cut = _cut_all(distinct["text"].to_list(), segmenter, processes)
+    stop = pl.Series(sorted(stopwords), dtype=pl.String).implode()
     tokens = (
-        distinct.with_columns(pl.Series("tokens", cut, dtype=pl.String).str.split(_SEP))
-        .explode("tokens")
-        .rename({"tokens": "word"})
-        .filter(
-            (pl.col("word").str.len_chars() >= 2)
-            & pl.col("word").str.contains(r"^\p{Han}+$")
-            & ~pl.col("word").is_in(pl.Series(sorted(stopwords), dtype=pl.String).implode())
-        )
-        .unique(["text", "word"])
+        distinct.select("tid", pl.Series("word", cut, dtype=pl.String).str.split(_SEP))
+        .explode("word")
+        .filter(pl.col("word").str.len_chars() >= 2)
+        .filter(pl.col("word").str.contains(r"^\p{Han}+$") & ~pl.col("word").is_in(stop))
+        .unique(["tid", "word"])
     )
-    return (
-        frame.join(tokens, on="text", how="inner")
-        .select(pl.col("row").cast(pl.UInt32), "word")
-        .sort("row", "word")
-    )
+    out = frame.select("row", "tid").join(tokens, on="tid", how="inner")
+    return out.select(pl.col("row").cast(pl.UInt32), "word")
