@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from govanalytics.report._labels import column_label
+from govanalytics.report._labels import zh_labels
 
 WITHHELD = "已抑制"
 #: Data rows a worksheet holds (Excel's limit of 1,048,576 rows less the header).
@@ -46,7 +46,7 @@ def write_tables_xlsx(
     Path
         ``path``. The first sheet 目录 lists the sheets (a table longer than Excel's row limit
         is cut there, and 目录 says so); each table sheet has Chinese headers
-        (:func:`govanalytics.report.column_label`) over the English column name in a comment.
+        (:func:`govanalytics.report.column_label`; clashing labels keep the English name) over the English column name in a comment.
         In rows flagged ``suppressed``, withheld (null) values read 已抑制 — small counts stay
         withheld exactly as in the tables.
     """
@@ -76,10 +76,12 @@ def write_tables_xlsx(
             toc.write(row_no, 4, f"仅列出前 {MAX_ROWS:,} 行，完整数据见 {notebook}/{table}")
             frame = frame.head(MAX_ROWS)
         sheet = book.add_worksheet(sheet_name)
-        for col_no, column in enumerate(frame.columns):
-            sheet.write(0, col_no, column_label(column), head)
+        for col_no, (column, label) in enumerate(
+            zip(frame.columns, zh_labels(frame.columns), strict=True)
+        ):
+            sheet.write(0, col_no, label, head)
             sheet.write_comment(0, col_no, column)
-            sheet.set_column(col_no, col_no, max(10, min(40, len(column_label(column)) * 2 + 2)))
+            sheet.set_column(col_no, col_no, max(10, min(40, len(label) * 2 + 2)))
         sheet.freeze_panes(1, 0)
         flagged = (
             frame["suppressed"].fill_null(False).to_list()
