@@ -225,3 +225,56 @@ def write_index(report) -> Path:
     path = report.path / "index.html"
     path.write_text(index_html(m, summaries, footer=footer), encoding="utf-8")
     return path
+
+
+def write_archive(out_dir: str | Path) -> Path:
+    """Write ``<out_dir>/index.html``: every published week, newest first, with its status,
+    generation time, number of alerts and links; failed runs are listed with what failed.
+
+    Replaced atomically (written beside, then renamed).
+    """
+    import os
+
+    out = Path(out_dir)
+    rows = []
+    for folder in sorted(out.glob("*-W*"), key=lambda p: p.name, reverse=True):
+        manifest = folder / "manifest.json"
+        if not folder.is_dir() or not manifest.is_file():
+            continue
+        m = json.loads(manifest.read_text(encoding="utf-8"))
+        name = html.escape(folder.name)
+        if folder.name.endswith(".failed"):
+            failed = [n["name"] for n in m.get("notebooks", []) if n["status"] != "ok"]
+            what = "、".join(failed) or "隐私检查或报告合成"
+            rows.append(
+                f"<tr><td>{name}</td><td class='failed'>失败（{html.escape(what)}）</td>"
+                f"<td>{html.escape(m.get('generated_at', ''))}</td><td>—</td>"
+                f"<td><a href='{name}/FAILED.txt'>失败原因</a></td></tr>"
+            )
+            continue
+        alerts = sum(
+            len(read_summaries(folder, [n["name"]]).get(n["name"], {}).get("alerts", []))
+            for n in m.get("notebooks", [])
+        )
+        rows.append(
+            f"<tr><td><a href='{name}/index.html'>{name}</a></td><td>已发布</td>"
+            f"<td>{html.escape(m.get('generated_at', ''))}</td><td class='num'>{alerts}</td>"
+            f"<td><a href='{name}/memo.pdf'>政策简报</a>　<a href='{name}/tables.xlsx'>数据附表</a>"
+            "</td></tr>"
+        )
+    page = "\n".join(
+        [
+            "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
+            f"<title>城市运行周报 历期目录</title><style>{_CSS}</style></head><body>",
+            "<h1>城市运行周报　历期目录</h1>",
+            "<table><tr><th>报告周</th><th>状态</th><th>生成时间（UTC）</th><th>预警</th>",
+            "<th>文件</th></tr>",
+            *rows,
+            "</table><p>失败的运行不会覆盖已发布的报告；详见各期 manifest.json。</p>",
+            "</body></html>",
+        ]
+    )
+    tmp = out / f".index-{os.getpid()}.html"
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, out / "index.html")
+    return out / "index.html"

@@ -391,7 +391,7 @@ def _build(
         "artifacts": ["manifest.json"],
     }
     report = WeeklyReport(week=week, path=build, runs=runs, manifest=manifest)
-    from govanalytics.report._index import write_index
+    from govanalytics.report._index import write_archive, write_index
 
     failure: GovAnalyticsError | None = None
     try:
@@ -443,6 +443,7 @@ def _build(
         report.path = failed_dir
         failure.report = report  # type: ignore[attr-defined]
         _log(f"report NOT published; this run is kept in {failed_dir}", quiet=quiet)
+        write_archive(out)
         raise failure
     target = out / week
     _replace_dir(build, target)
@@ -450,6 +451,7 @@ def _build(
     if stale.exists():
         shutil.rmtree(stale, ignore_errors=True)
     report.path = target
+    write_archive(out)
     _log(
         f"published {target} in {time.perf_counter() - started:.1f} s",
         quiet=quiet,

@@ -104,12 +104,17 @@ def test_earlier_report_survives_failed_run(
         _render(good_notebooks, tiny_data, out)
     assert (out / WEEK / "manifest.json").read_bytes() == before
     assert (out / f"{WEEK}.failed").is_dir()
+    archive = (out / "index.html").read_text(encoding="utf-8")
+    assert f"{WEEK}.failed/FAILED.txt" in archive and "失败（bad）" in archive
+    assert f"href='{WEEK}/index.html'" in archive  # the earlier report is still listed
     # a later good run replaces the week and clears the failed folder
     (good_notebooks / "bad.ipynb").unlink()
     _render(good_notebooks, tiny_data, out)
     assert (out / WEEK / "manifest.json").read_bytes() != before
     assert not (out / f"{WEEK}.failed").exists()
-    assert sorted(p.name for p in out.iterdir()) == [WEEK]
+    assert sorted(p.name for p in out.iterdir()) == [WEEK, "index.html"]
+    archive = (out / "index.html").read_text(encoding="utf-8")
+    assert f"href='{WEEK}/index.html'" in archive and "FAILED.txt" not in archive
 
 
 def test_manifest_records_inputs_parameters_and_versions(
