@@ -523,7 +523,7 @@ def flag_aberrations(
 
     Measured on the sample city (seeds 1–3): P80 raised 18–26 % signals (all diseases, all
     weeks of 29 months); for influenza-like illness in winter, P95 without adjustment 6–10 %
-    and the bound without adjustment 3.5–8 %; with both steps 1.4–4.8 % (all diseases, all
+    and the bound without adjustment 3.5–8 %; with both steps 1.2–4.6 % (all diseases, all
     weeks), while a 50 % excess over the season is still caught in 25–59 % of weeks
     (Farrington 31–69 %, Noufaily 16–55 %) and the planted outbreak in its first week. A
     Poisson margin on P80 (P80 + 1.645√P80) gave similar rates here but depends on the count's

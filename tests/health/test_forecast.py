@@ -80,12 +80,42 @@ def test_wis_of_a_point_forecast_is_the_absolute_error():
 
 
 def test_default_beats_the_baseline_on_the_backtest(all_diseases):
-    _, scores = backtest(all_diseases, origins=8, horizon=4)
+    """A year of rolling origins: the weighted ensemble beats the hub baseline at every horizon
+    and by a clear margin overall (about 0.7; the equal quantile median it replaced scored
+    0.82-0.83 on seeds 1-3, so this bound would fail it)."""
+    _, scores = backtest(all_diseases, origins=52, horizon=4)
     ens = scores.filter((pl.col("model") == "ensemble") & (pl.col("region_code") == "all"))
     assert ens.height == 4
-    rel = ens["relative_wis"].mean()
-    assert rel < 1.0, ens
+    assert (ens["relative_wis"] < 1.0).all(), ens
+    assert ens["relative_wis"].mean() < 0.8, ens
     assert ens["coverage_95"].min() >= 0.8, ens
+
+
+def test_ensemble_weights_favour_the_member_that_forecast_better():
+    """Two series: one a steady seasonal count (the GLM's strength), one a random walk (the
+    baseline's). The ensemble leans to the GLM on the first, to the baseline on the second."""
+    from govanalytics.health._forecast import ENSEMBLE_MEMBERS, _ensemble_weights
+    from govanalytics.health._series import to_matrix
+
+    rng = np.random.default_rng(11)
+    n = 300
+    start = dt.date(2026, 11, 16) - dt.timedelta(weeks=n - 1)
+    weeks = [start + dt.timedelta(weeks=i) for i in range(n)]
+    season = 200 * (1 + 0.8 * np.cos(2 * np.pi * np.arange(n) / 52.18))
+    walk = np.maximum(200 + np.cumsum(rng.normal(0, 25, n)), 5)
+    frame = pl.DataFrame(
+        {
+            "region_code": ["a"] * n + ["b"] * n,
+            "week_start": weeks * 2,
+            "count": np.concatenate([rng.poisson(season), rng.poisson(walk)]).astype(np.int64),
+        }
+    )
+    mat = to_matrix(frame)
+    w = _ensemble_weights(mat, n - 1, 4, 0, {})
+    np.testing.assert_allclose(w.sum(axis=0), 1.0)
+    glm, base = ENSEMBLE_MEMBERS.index("glm"), ENSEMBLE_MEMBERS.index("baseline")
+    assert w[glm, 0] > w[base, 0]
+    assert w[base, 1] > w[glm, 1]
 
 
 def test_backtest_accepts_a_list_of_dates(all_diseases):
