@@ -228,7 +228,7 @@ def _meta(comments: pl.DataFrame, window: str, first: dt.date) -> pl.DataFrame:
         "district_code",
         "community_code",
         "channel",
-        unit.rank("dense").cast(pl.UInt32).alias("unit"),
+        unit.cast(pl.Categorical).to_physical().cast(pl.UInt32).alias("unit"),
     )
 
 
@@ -345,7 +345,19 @@ def detect_hot_words(
     if not distinct_users:
         meta = meta.with_columns(pl.col("row").alias("unit"))
     n_win = int(meta["t"].max()) + 1
-    tm = prepared.tokens.join(meta.select("row", "t", "district_code", "unit"), on="row")
+    # rows are positions (prepare_comments numbers them 0..n-1): gather instead of joining;
+    # words as integer ids for grouping
+    rows = prepared.tokens["row"]
+    wid = prepared.tokens["word"].cast(pl.Categorical).to_physical().alias("wid")
+    word_of = pl.DataFrame({"wid": wid, "word": prepared.tokens["word"]}).unique("wid")
+    tm = pl.DataFrame(
+        {
+            "wid": wid,
+            "t": meta["t"].gather(rows),
+            "district_code": meta["district_code"].gather(rows),
+            "unit": meta["unit"].gather(rows),
+        }
+    )
     scopes = [ALL, *sorted(meta["district_code"].drop_nulls().unique().to_list())]
 
     # writers per window and per (word, window): the whole city, then every district at once
@@ -356,10 +368,10 @@ def detect_hot_words(
         .agg(pl.col("unit").n_unique().alias("d"))
         .partition_by("district_code", as_dict=True, include_key=False)
     )
-    r_all = tm.group_by("word", "t").agg(pl.col("unit").n_unique().alias("r"))
+    r_all = tm.group_by("wid", "t").agg(pl.col("unit").n_unique().alias("r"))
     r_dist = (
         tm.filter(pl.col("district_code").is_not_null())
-        .group_by("district_code", "word", "t")
+        .group_by("district_code", "wid", "t")
         .agg(pl.col("unit").n_unique().alias("r"))
         .partition_by("district_code", as_dict=True, include_key=False)
     )
@@ -370,23 +382,26 @@ def detect_hot_words(
         d[d_frame["t"].to_numpy()] = d_frame["d"].to_numpy()
         rc = r_all if scope == ALL else r_dist.get((scope,), r_all.clear())
         vocab = (
-            rc.group_by("word").agg(pl.col("r").max().alias("mx")).filter(pl.col("mx") >= min_count)
+            rc.group_by("wid")
+            .agg(pl.col("r").max().alias("mx"))
+            .filter(pl.col("mx") >= min_count)
+            .join(word_of, on="wid")
+            .sort("word")
+            .with_row_index("i")
         )
-        words = vocab["word"].sort().to_list()
+        words = vocab["word"].to_list()
         total_parts.append(
             pl.DataFrame({"scope": scope, "t": np.arange(n_win, dtype=np.int32), "n_units": d})
         )
         if not words:
             continue
-        index = {w: i for i, w in enumerate(words)}
-        rc = rc.filter(pl.col("word").is_in(pl.Series(words).implode()))
+        rc = rc.join(vocab.select("wid", "i", "word"), on="wid")
         r = np.zeros((len(words), n_win))
-        wi = np.array([index[w] for w in rc["word"].to_list()], dtype=np.int64)
-        r[wi, rc["t"].to_numpy()] = rc["r"].to_numpy()
+        r[rc["i"].to_numpy(), rc["t"].to_numpy()] = rc["r"].to_numpy()
         states, gain = kleinberg_states(r, d, s=s, gamma=gamma)
         z, expected = baseline_scores(r, d, baseline=baseline)
         llr = likelihood_ratio(r, d, expected)
-        count_parts.append(rc.with_columns(pl.lit(scope).alias("scope")))
+        count_parts.append(rc.select("word", "t", "r", pl.lit(scope).alias("scope")))
         kept = [
             (w, a, b, weight)
             for w, a, b, weight in burst_runs(states, gain)

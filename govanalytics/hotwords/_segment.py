@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -156,21 +156,25 @@ def _cut_chunk(texts: list[str]) -> list[str]:
     return [_SEP.join(_WORKER.cut(t)) for t in texts]
 
 
-def _cut_all(texts: list[str], seg: Segmenter, processes: int) -> list[str]:
-    if processes <= 1 or len(texts) < 20_000:
-        return [_SEP.join(seg.cut(t)) for t in texts]
-    size = max(5_000, len(texts) // (processes * 8))
-    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+#: Distinct texts cut and filtered per chunk (bounds memory; workers cut the next chunks
+#: while the main process filters the last one).
+CHUNK = 50_000
+
+
+def _cut_chunks(texts: list[str], seg: Segmenter, processes: int) -> Iterator[list[str]]:
+    """Joined tokens of each chunk of ``texts``, chunk by chunk, in order."""
+    chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
+    if processes <= 1 or len(chunks) < 2:
+        for chunk in chunks:
+            yield [_SEP.join(seg.cut(t)) for t in chunk]
+        return
     with ProcessPoolExecutor(
         max_workers=processes,
         mp_context=get_context("spawn"),
         initializer=_init_worker,
         initargs=(seg.engine, seg.hmm, seg.user_words),
     ) as pool:
-        out: list[str] = []
-        for part in pool.map(_cut_chunk, chunks):
-            out.extend(part)
-    return out
+        yield from pool.map(_cut_chunk, chunks)
 
 
 def segment(
@@ -196,8 +200,9 @@ def segment(
     stopwords
         Words never kept (see :func:`govanalytics.hotwords.stopwords`).
     processes
-        Worker processes for large inputs (≥ 20,000 distinct texts). Default: all cores.
-        Distinct texts are cut once.
+        Worker processes cutting chunks of :data:`CHUNK` distinct texts while this process
+        filters the chunks already cut (used when there are two chunks or more). Default: all
+        cores. Distinct texts are cut once.
 
     Returns
     -------
@@ -214,14 +219,25 @@ def segment(
     tid = cleaned.cast(pl.Categorical).to_physical().alias("tid")
     frame = pl.DataFrame({"tid": tid, "text": cleaned}).with_row_index("row")
     distinct = frame.unique("tid", keep="first", maintain_order=True).select("tid", "text")
-    cut = _cut_all(distinct["text"].to_list(), segmenter, processes)
     stop = pl.Series(sorted(stopwords), dtype=pl.String).implode()
+    tids = distinct["tid"]
+    parts, offset = [], 0
+    for cut in _cut_chunks(distinct["text"].to_list(), segmenter, processes):
+        parts.append(
+            pl.DataFrame(
+                {
+                    "tid": tids.slice(offset, len(cut)),
+                    "word": pl.Series(cut, dtype=pl.String).str.split(_SEP),
+                }
+            )
+            .explode("word")
+            .filter(pl.col("word").str.len_chars() >= 2)
+            .filter(pl.col("word").str.contains(r"^\p{Han}+$") & ~pl.col("word").is_in(stop))
+            .unique(["tid", "word"])
+        )
+        offset += len(cut)
     tokens = (
-        distinct.select("tid", pl.Series("word", cut, dtype=pl.String).str.split(_SEP))
-        .explode("word")
-        .filter(pl.col("word").str.len_chars() >= 2)
-        .filter(pl.col("word").str.contains(r"^\p{Han}+$") & ~pl.col("word").is_in(stop))
-        .unique(["tid", "word"])
+        pl.concat(parts) if parts else pl.DataFrame(schema={"tid": tids.dtype, "word": pl.String})
     )
     out = frame.select("row", "tid").join(tokens, on="tid", how="inner")
     return out.select(pl.col("row").cast(pl.UInt32), "word")
