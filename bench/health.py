@@ -6,8 +6,9 @@ Run by hand (never in tests)::
 
 Generates seasonal negative-binomial weekly counts (a winter season, a Spring Festival dip,
 a mild trend), then times every detection method for the latest 4 weeks, the default forecast
-(ensemble: hub baseline, GLM, Theta; 4 horizons × 23 quantiles) and, in the same run, a
-seasonal-naive forecast as the reference, with peak traced memory (tracemalloc) per step.
+(ensemble of hub baseline, GLM and Theta weighted by their WIS over the latest 8 scored
+origins, so members are fitted at 12 origins; 4 horizons × 23 quantiles) and, in the same run,
+a seasonal-naive forecast as the reference, with peak traced memory (tracemalloc) per step.
 Targets (2-core machine): detection under 15 s, forecast under 2 minutes.
 
 OpenBLAS is limited to one thread (unless ``OPENBLAS_NUM_THREADS`` is set): the batched GLM fits

@@ -362,6 +362,9 @@ def forecast_counts(
     cache: dict[int, dict[str, np.ndarray]] = {}  # member forecasts by origin, shared
     for origin in sorted(origins):
         res = _forecast_matrix(mat, pos[origin], horizon, tuple(models), seed, cache)
+        oldest = pos[origin] - horizon - ENSEMBLE_WINDOW + 2  # needed by the next origin
+        for u in [u for u in cache if u < oldest]:
+            del cache[u]
         for model, q in res.items():
             keys_rep = mat.keys.select(pl.all().gather(np.repeat(np.arange(n_s), horizon * n_q)))
             h = np.tile(np.repeat(np.arange(1, horizon + 1), n_q), n_s)
