@@ -109,6 +109,8 @@ def last_data_day(data_dir: str | Path) -> dt.date | None:
             continue
         col = time_cols[0]
         value = _max_date(root, schema, col)
+        if value is not None and col == "week_start":  # weekly counts cover to the Sunday
+            value += dt.timedelta(days=6)
         if value is not None and (last is None or value > last):
             last = value
     return last

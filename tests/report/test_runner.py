@@ -165,3 +165,14 @@ def test_compose_failure_keeps_earlier_report(
     failed = out / f"{WEEK}.failed"
     assert "Chromium failed" in (failed / "FAILED.txt").read_text(encoding="utf-8")
     assert (failed / "index.html").is_file()
+
+
+def test_weekly_counts_cover_their_whole_week(tmp_path: Path) -> None:
+    import datetime as dt
+
+    folder = tmp_path / "clinic"
+    (folder / "dynamic").mkdir(parents=True)
+    pl.DataFrame(
+        {"week_start": [dt.date(2026, 11, 9), dt.date(2026, 11, 16)], "count": [1, 2]}
+    ).write_parquet(folder / "dynamic" / "clinic_counts.parquet")
+    assert last_data_day(folder) == dt.date(2026, 11, 22)
