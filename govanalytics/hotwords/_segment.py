@@ -151,9 +151,17 @@ def _init_worker(engine: str, hmm: bool, words: tuple[str, ...]) -> None:
     _WORKER = Segmenter(engine, hmm, words)
 
 
+def _cut_list(seg: Segmenter, texts: list[str]) -> list[str]:
+    join = _SEP.join
+    if seg.engine == "rjieba":
+        cut, hmm = seg._impl.cut, seg.hmm
+        return [join(cut(t, hmm)) for t in texts]
+    return [join(seg.cut(t)) for t in texts]
+
+
 def _cut_chunk(texts: list[str]) -> list[str]:
     assert _WORKER is not None
-    return [_SEP.join(_WORKER.cut(t)) for t in texts]
+    return _cut_list(_WORKER, texts)
 
 
 #: Distinct texts cut and filtered per chunk (bounds memory; workers cut the next chunks
@@ -166,7 +174,7 @@ def _cut_chunks(texts: list[str], seg: Segmenter, processes: int) -> Iterator[li
     chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
     if processes <= 1 or len(chunks) < 2:
         for chunk in chunks:
-            yield [_SEP.join(seg.cut(t)) for t in chunk]
+            yield _cut_list(seg, chunk)
         return
     with ProcessPoolExecutor(
         max_workers=processes,
