@@ -9,7 +9,7 @@ The notebook contract lives in :mod:`govanalytics.report.contract`.
 
 from govanalytics.report._excel import write_tables_xlsx
 from govanalytics.report._html import export_html
-from govanalytics.report._labels import column_label, zh_columns
+from govanalytics.report._labels import column_label, zh_columns, zh_table
 from govanalytics.report._manifest import input_fingerprints, last_data_day
 from govanalytics.report._memo import memo_content, missing_glyphs, write_memo
 from govanalytics.report._overview import city_overview, overview_long
@@ -34,4 +34,5 @@ __all__ = [
     "write_memo",
     "write_tables_xlsx",
     "zh_columns",
+    "zh_table",
 ]

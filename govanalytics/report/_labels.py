@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import polars as pl
 
 from govanalytics.constants import LABELS_ZH
@@ -153,3 +154,35 @@ def zh_columns(frame: pl.DataFrame) -> pl.DataFrame:
     Two columns that would get the same label keep their English names.
     """
     return frame.rename(dict(zip(frame.columns, zh_labels(frame.columns), strict=True)))
+
+
+def zh_table(frame: pl.DataFrame, *, percent: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A table ready to show people: Chinese headers, 是/否 for booleans, ``percent`` columns
+    (shares 0–1) as percentages, thousands separators, and 已抑制 for values withheld in rows
+    flagged ``suppressed`` (other missing values show as —). Returns a pandas frame of text
+    without the row index shown by default.
+    """
+    flagged = (
+        frame["suppressed"].fill_null(False)
+        if "suppressed" in frame.columns and frame.schema["suppressed"] == pl.Boolean
+        else pl.Series([False] * frame.height)
+    )
+    shown = {}
+    for name in frame.columns:
+        values = []
+        for value, hidden in zip(frame[name].to_list(), flagged.to_list(), strict=True):
+            if value is None:
+                values.append("已抑制" if hidden and name != "suppressed" else "—")
+            elif isinstance(value, bool):
+                values.append("是" if value else "否")
+            elif name in percent and isinstance(value, int | float):
+                values.append(f"{value * 100:.1f}%")
+            elif isinstance(value, int):
+                values.append(f"{value:,}")
+            elif isinstance(value, float):
+                values.append(f"{value:,.2f}")
+            else:
+                values.append(str(value))
+        shown[name] = values
+    table = pl.DataFrame(shown, schema=dict.fromkeys(frame.columns, pl.String))
+    return zh_columns(table).to_pandas()

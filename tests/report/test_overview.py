@@ -94,3 +94,27 @@ def test_overview_notebook_skips_missing_dataset(run_notebook, small_city: Path,
     assert any("未找到群众留言数据" in n for n in summary["notes"])
     table = pl.read_parquet(out / "district_overview.parquet")
     assert table["comments"].null_count() == table.height > 0
+
+
+def test_zh_table_shows_withheld_values_and_percentages() -> None:
+    from govanalytics.report import zh_table
+
+    frame = pl.DataFrame(
+        {
+            "people": [5378, 8050],
+            "household_registered_share": [0.6993, 0.716],
+            "applications": [None, 22],
+            "comments": [None, None],
+            "suppressed": [True, False],
+        }
+    )
+    shown = zh_table(frame, percent=("household_registered_share",))
+    assert list(shown.columns) == [
+        "登记人口",
+        "户籍人口占比",
+        "本周办件申请",
+        "本周群众留言",
+        "已抑制（小于阈值）",
+    ]
+    assert shown.iloc[0].tolist() == ["5,378", "69.9%", "已抑制", "已抑制", "是"]
+    assert shown.iloc[1].tolist() == ["8,050", "71.6%", "22", "—", "否"]
