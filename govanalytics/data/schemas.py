@@ -118,6 +118,24 @@ POPULATION_REGISTER = Schema(
         _community,
         Column("address", pl.String, "地址", nullable=True),
         Column("disability", pl.Boolean, "残疾登记"),
+        Column("employer", pl.String, "工作单位", nullable=True, required=False),
+    ),
+)
+
+PROMOTION_AUDIT = Schema(
+    name="promotion_audit",
+    store="master",
+    label_zh="主数据更新审计日志",
+    default_file="master/promotion_audit.parquet",
+    unique=("person_key", "field", "application_id"),
+    columns=(
+        Column("person_key", pl.String, "人员编号"),
+        Column("field", pl.String, "字段"),
+        Column("old_value", pl.String, "原值", nullable=True),
+        Column("new_value", pl.String, "新值", nullable=True),
+        Column("application_id", pl.String, "来源办件"),
+        Column("verification_level", pl.String, "核验层级", allowed=VERIFICATION_LEVELS),
+        Column("verified_at", pl.Datetime, "核验时间", min=EARLIEST_EVENT, max=LATEST_EVENT),
     ),
 )
 
@@ -296,6 +314,7 @@ SCHEMAS: dict[str, Schema] = {
         REGIONS,
         BOUNDARIES,
         POPULATION_REGISTER,
+        PROMOTION_AUDIT,
         CAPACITIES,
         GRID_CELLS,
         MARKET_SHARE,

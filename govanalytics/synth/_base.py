@@ -259,6 +259,32 @@ def make_register(
         f"{_names.CITY_NAME}{names[codes[c]]}{r}{k}号"
         for c, r, k in zip(comm_idx, road, number, strict=True)
     ]
+    # employer last, so that adding it changed no other column's random draws
+    n_firms = max(20, n // 40)
+    firm_kinds = (
+        "科技有限公司",
+        "贸易有限公司",
+        "物业服务有限公司",
+        "餐饮管理有限公司",
+        "建设工程有限公司",
+        "电子厂",
+        "物流有限公司",
+        "医院",
+        "学校",
+    )
+    syl_arr = np.array(roads)
+    firm_names = [
+        f"{_names.CITY_NAME}{a}{b}{firm_kinds[k]}"
+        for a, b, k in zip(
+            syl_arr[rng.integers(len(syl_arr), size=n_firms)],
+            syl_arr[rng.integers(len(syl_arr), size=n_firms)],
+            rng.integers(len(firm_kinds), size=n_firms),
+            strict=True,
+        )
+    ]
+    employed = (age_years >= 18) & (age_years < 60) & (rng.random(n) < 0.75)
+    firm_of = rng.integers(n_firms, size=n)
+    employer = [firm_names[f] if e else None for f, e in zip(firm_of, employed, strict=True)]
     register = pl.DataFrame(
         {
             "person_key": [f"P{i:08d}" for i in range(1, n + 1)],
@@ -271,6 +297,7 @@ def make_register(
             "community_code": codes[comm_idx].tolist(),
             "address": address,
             "disability": disability.tolist(),
+            "employer": employer,
         },
         schema={
             "person_key": pl.String,
@@ -283,6 +310,7 @@ def make_register(
             "community_code": pl.String,
             "address": pl.String,
             "disability": pl.Boolean,
+            "employer": pl.String,
         },
     )
     return register, sorted(codes[ageing].tolist())
