@@ -136,6 +136,19 @@ def default_week(data_dir: Path) -> str:
     return resolve_week("", last or dt.date.today())
 
 
+def _check_kernel(kernel: str) -> None:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(kernel)
+    except NoSuchKernel:
+        msg = (
+            f"parameter 'kernel': Jupyter kernel {kernel!r} is not installed "
+            "(`make setup` registers 'govanalytics' inside .venv)"
+        )
+        raise ParameterError(msg) from None
+
+
 def _split_parameters(parameters: dict | None, names: list[str]) -> tuple[dict, dict]:
     shared, per = {}, {}
     for key, value in (parameters or {}).items():
@@ -289,6 +302,7 @@ def render_weekly(
         full = {"data_dir": str(data_path), "week": week, "output_dir": ".", **given}
         plans.append((path, full))
 
+    _check_kernel(kernel)
     out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".tmp-{week}-", dir=out))

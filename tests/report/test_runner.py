@@ -176,3 +176,11 @@ def test_weekly_counts_cover_their_whole_week(tmp_path: Path) -> None:
         {"week_start": [dt.date(2026, 11, 9), dt.date(2026, 11, 16)], "count": [1, 2]}
     ).write_parquet(folder / "dynamic" / "clinic_counts.parquet")
     assert last_data_day(folder) == dt.date(2026, 11, 22)
+
+
+def test_missing_kernel_rejected_before_running(
+    good_notebooks: Path, tiny_data: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ParameterError, match="kernel 'no-such-kernel' is not installed"):
+        _render(good_notebooks, tiny_data, tmp_path / "r", kernel="no-such-kernel")
+    assert not (tmp_path / "r").exists()
