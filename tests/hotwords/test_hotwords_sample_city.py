@@ -15,11 +15,13 @@ from govanalytics.hotwords import (
     HotWords,
     PreparedComments,
     Segmenter,
+    area_concentration,
     count_words,
     detect_hot_words,
     prepare_comments,
     stopwords,
     tokenization_agreement,
+    word_trend,
 )
 
 
@@ -200,3 +202,34 @@ def test_gbk_hotline_export_reads_with_joined_columns(small_city: Path) -> None:
     assert "\n" in first
     prepared = prepare_comments(comments, discover=False)
     assert prepared.tokens.height > comments.height
+
+
+def test_issue_concentrates_in_the_planted_community(
+    prepared: PreparedComments, daily: HotWords, truth: dict
+) -> None:
+    b = truth["hotwords"]["burst"]
+    issue = daily.issues.filter(pl.col("scope") == b["district_code"]).row(0, named=True)
+    conc = area_concentration(
+        prepared,
+        issue["words"][:3],
+        issue["start"],
+        issue["end"],
+        level="community_code",
+        scope=b["district_code"],
+    )
+    assert conc["region_code"][0] == b["community_code"]
+    assert conc["lq"][0] > 1.5 and conc["share"][0] > 0.5
+    city = area_concentration(prepared, [b["word"]], issue["start"], issue["end"])
+    assert city["region_code"][0] == b["district_code"]
+
+
+def test_trend_is_zero_filled_and_peaks_on_the_burst(daily: HotWords, truth: dict) -> None:
+    b = truth["hotwords"]["burst"]
+    trend = word_trend(daily, [b["word"], "不存在的词"], scope=b["district_code"])
+    n_days = daily.totals.filter(pl.col("scope") == b["district_code"]).height
+    assert trend.height == 2 * n_days
+    assert trend.filter(pl.col("word") == "不存在的词")["count"].sum() == 0
+    peak = (
+        trend.filter(pl.col("word") == b["word"]).sort("count", descending=True).row(0, named=True)
+    )
+    assert 0 <= (peak["window"] - _day(truth)).days <= b["days"] - 1

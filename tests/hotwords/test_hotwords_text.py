@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
 from govanalytics.hotwords import (
     build_segmenter,
@@ -63,3 +64,16 @@ def test_segmentation_drops_placeholders_numbers_punctuation_and_stopwords() -> 
     assert not bad & set(tokens["word"].to_list())
     assert tokens["word"].str.contains(r"^\p{Han}{2,}$").all()
     assert tokens.filter(pl.col("row") == 1).height == 0
+
+
+def test_worker_processes_give_the_same_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    from govanalytics.hotwords import _segment
+
+    monkeypatch.setattr(_segment, "CHUNK", 150)
+    seg = build_segmenter(["锦绣华庭"], engine="rjieba")
+    base = ["锦绣华庭停水三天", "碧桂花园噪音扰民严重", "路灯不亮晚上出行不安全", "停车位严重不足"]
+    texts = pl.Series([f"{base[i % 4]}，第{i}次反映" for i in range(400)])
+    one = segment(texts, seg, stopwords=stopwords(), processes=1).sort("row", "word")
+    two = segment(texts, seg, stopwords=stopwords(), processes=2).sort("row", "word")
+    assert one.height > 800
+    assert one.equals(two)
