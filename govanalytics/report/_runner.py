@@ -294,13 +294,18 @@ def render_weekly(
         raise ReportError(msg)
     names = [p.stem for p in notebooks]
     shared, per = _split_parameters(parameters, names)
-    plans = []
-    for path in notebooks:
-        declared = notebook_parameters(path)
+    plans, problems = [], []
+    for path in notebooks:  # check every notebook, report every problem at once
         given = {**shared, **per.get(path.stem, {})}
-        check_parameters(path.name, declared, given)
+        try:
+            check_parameters(path.name, notebook_parameters(path), given)
+        except ParameterError as exc:
+            problems.append(str(exc))
+            continue
         full = {"data_dir": str(data_path), "week": week, "output_dir": ".", **given}
         plans.append((path, full))
+    if problems:
+        raise ParameterError("\n".join(problems))
 
     _check_kernel(kernel)
     out = Path(out_dir).resolve()
