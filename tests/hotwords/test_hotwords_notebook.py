@@ -46,3 +46,20 @@ def test_notebook_reports_planted_issue_without_personal_data(
     assert not [v for v in hw["planted_ids"] if v.upper() in flat]
     assert not [v for v in hw["planted_phones"] if v in flat]
     assert not [v for v in hw["planted_names"] if v in text]
+
+
+@pytest.mark.notebook
+def test_notebook_reads_a_users_gbk_export_with_joined_columns(
+    run_notebook, small_city: Path, truth: dict
+) -> None:
+    out = run_notebook(
+        "hot_words",
+        data_dir=str(small_city),
+        input_path=str(small_city / "dynamic/hotline_export_gbk.csv"),
+        column_map={"text": ["标题", "内容"]},
+    )
+    bursts = pl.read_parquet(out / "bursts.parquet")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    # the export has no district codes: the planted issue is found for the whole city
+    assert truth["hotwords"]["burst"]["word"] in set(bursts["word"].to_list())
+    assert any(truth["hotwords"]["burst"]["word"] in a["message"] for a in summary["alerts"])
