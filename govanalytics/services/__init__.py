@@ -1,7 +1,9 @@
 """Government services: verified data promotion, proactive rolls, surges, demand, suggestions.
 
 - :func:`plan_promotion` / :func:`apply_promotion`: move verified application fields into the
-  master register by a per-field rule (:data:`DEFAULT_RULES`), with conflicts and an audit log.
+  master register by a per-field rule (:data:`DEFAULT_RULES`), with conflicts and an audit log
+  (master dataset ``promotion_audit``); :func:`load_master_register` keeps a register's own
+  columns.
 - :func:`bus_card_roll`, :func:`update_roll`, :func:`delivery_list`, :func:`write_roll_exports`,
   :func:`roll_counts`: the free bus-card roll for everyone turning 60 and home deliveries.
 - :func:`surge_warnings`, :func:`period_counts`: applications against capacity and season.
@@ -19,10 +21,13 @@ from govanalytics.services._demand import (
 )
 from govanalytics.services._promotion import (
     AUDIT_FILE,
+    CONFLICT_KINDS,
     DEFAULT_RULES,
+    SKIP_REASONS,
     FieldRule,
     PromotionPlan,
     apply_promotion,
+    load_master_register,
     plan_promotion,
 )
 from govanalytics.services._publish import (
@@ -57,8 +62,10 @@ __all__ = [
     "AUDIT_FILE",
     "CAPACITY_OF_SERVICE",
     "COMPLAINTS",
+    "CONFLICT_KINDS",
     "DEFAULT_RULES",
     "ROLL_FILE",
+    "SKIP_REASONS",
     "FieldRule",
     "PromotionPlan",
     "apply_promotion",
@@ -67,6 +74,7 @@ __all__ = [
     "delivery_list",
     "demand_by_community",
     "demand_points",
+    "load_master_register",
     "mask_id_number",
     "mask_value",
     "period_counts",

@@ -9,7 +9,9 @@ level the field requires (:data:`DEFAULT_RULES`). Everything else is reported, n
   verified (``unverified``), did not reach the field's level (``below_required_level``), was
   followed by a later qualifying record confirming the master value (``superseded``), repeats
   a value being promoted from an earlier record (``duplicate``), or the master has no such
-  person or field (``not_in_master``);
+  person (``person_not_in_master``) or no such field (``field_not_in_master``: a user's own
+  register may lack optional columns such as ``employer``); :data:`SKIP_REASONS` gives the
+  Chinese label of each reason (column ``reason_zh``);
 - **conflicts** for a person to decide: two qualifying records give different new values
   (``verified_records_disagree``), or a qualifying record would overwrite a master value the
   rule protects (``master_protected``, e.g. a registered disability is only removed by a
@@ -18,8 +20,9 @@ level the field requires (:data:`DEFAULT_RULES`). Everything else is reported, n
 Records are read in the order they were submitted (``submitted_at``, then
 ``application_id``): the latest qualifying record that confirms the master value closes
 everything before it. Applying a plan writes only its promotions and appends one audit row
-per changed field, timed by the source record's ``verified_at`` (not the wall clock), so that
-re-running gives byte-identical results; a second plan on the promoted master is empty.
+per changed field to the master dataset ``promotion_audit``, timed by the source record's
+``verified_at`` (not the wall clock), so that re-running gives byte-identical results; a second
+plan on the promoted master is empty.
 
 Reference: GB/T 36073-2018 (数据管理能力成熟度评估模型), master-data management: a single
 verified record per person, changes traceable to their source.
@@ -29,27 +32,48 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from govanalytics.data.schemas import VERIFICATION_LEVELS
+from govanalytics.data.schemas import PROMOTION_AUDIT, VERIFICATION_LEVELS
 from govanalytics.errors import DataError, ParameterError
 
 __all__ = [
     "AUDIT_FILE",
+    "CONFLICT_KINDS",
     "DEFAULT_RULES",
+    "SKIP_REASONS",
     "FieldRule",
     "PromotionPlan",
     "apply_promotion",
+    "load_master_register",
     "plan_promotion",
 ]
 
-#: Audit log of applied promotions, beside the master register (relative to a data folder).
-AUDIT_FILE = "master/promotion_audit.parquet"
+#: Audit log of applied promotions (master dataset ``promotion_audit``), relative to a data
+#: folder.
+AUDIT_FILE = PROMOTION_AUDIT.default_file
+
+#: Why a record was not promoted: reason code → label shown to people.
+SKIP_REASONS: dict[str, str] = {
+    "same_value": "与主数据一致",
+    "unverified": "未核验",
+    "below_required_level": "核验层级不足",
+    "superseded": "已被后续核验记录取代",
+    "duplicate": "重复来源",
+    "person_not_in_master": "主数据无此人",
+    "field_not_in_master": "主数据无此字段",
+}
+
+#: Kinds of conflict left for a person to decide: code → label shown to people.
+CONFLICT_KINDS: dict[str, str] = {
+    "verified_records_disagree": "核验记录互相矛盾",
+    "master_protected": "主数据受保护值",
+}
 
 
 @dataclass(frozen=True)
@@ -100,7 +124,7 @@ _PLAN_SCHEMA = pl.Schema(
         "verified_at": pl.Datetime("us"),
     }
 )
-_SKIPPED_SCHEMA = pl.Schema({**_PLAN_SCHEMA, "reason": pl.String()})
+_SKIPPED_SCHEMA = pl.Schema({**_PLAN_SCHEMA, "reason": pl.String(), "reason_zh": pl.String()})
 _CONFLICT_SCHEMA = pl.Schema({**_PLAN_SCHEMA, "kind": pl.String()})
 _AUDIT_SCHEMA = pl.Schema(
     {
@@ -126,7 +150,8 @@ class PromotionPlan:
         ``new_value`` (as text), the source record (``application_id``, ``verification_level``,
         ``submitted_at``, ``verified_at``).
     skipped
-        One row per record and field not promoted, with ``reason``.
+        One row per record and field not promoted, with ``reason`` (a code of
+        :data:`SKIP_REASONS`) and ``reason_zh`` (its Chinese label).
     conflicts
         One row per record in a conflict, with ``kind`` (``verified_records_disagree`` or
         ``master_protected``) and ``old_value`` = the master value.
@@ -178,8 +203,11 @@ def plan_promotion(
         The ``applications`` dynamic table (canonical columns; ``verified_at`` optional).
     rules
         Field → :class:`FieldRule`; default :data:`DEFAULT_RULES`. Fields absent from the
-        applications are ignored; fields absent from the master are skipped
-        (``not_in_master``).
+        applications are ignored; fields absent from the master (no such column in
+        ``master_register``) are skipped (``field_not_in_master``, 主数据无此字段). Load a
+        register with :func:`load_master_register` so that an optional column missing from
+        its file stays missing instead of coming back as nulls (which would read as "no
+        value yet" and be filled).
     as_of
         Plan as it stood at this moment: records submitted later are ignored and records
         verified later count as unverified (default: everything), so that a weekly report
@@ -255,7 +283,7 @@ def plan_promotion(
             skipped.append(
                 recs.with_columns(
                     pl.lit(None, dtype=pl.String).alias("old_value"),
-                    pl.lit("not_in_master").alias("reason"),
+                    pl.lit("field_not_in_master").alias("reason"),
                 )
             )
             continue
@@ -281,7 +309,7 @@ def plan_promotion(
         unknown = pl.col("_known").is_null()
         reason = (
             pl.when(unknown)
-            .then(pl.lit("not_in_master"))
+            .then(pl.lit("person_not_in_master"))
             .when(same)
             .then(pl.lit("same_value"))
             .when(pl.col("_rank") == 0)
@@ -319,6 +347,11 @@ def plan_promotion(
         cols = list(schema)
         if not parts:
             return pl.DataFrame(schema=schema)
+        if "reason_zh" in schema:
+            parts = [
+                p.with_columns(pl.col("reason").replace_strict(SKIP_REASONS).alias("reason_zh"))
+                for p in parts
+            ]
         return pl.concat([p.select(cols).cast(schema) for p in parts]).sort(
             "person_key", "field", "submitted_at", "application_id"
         )
@@ -379,16 +412,48 @@ def promote_frame(
     return new, log
 
 
-def _write_atomic(frame: pl.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    os.close(fd)
-    try:
-        frame.write_parquet(tmp, statistics=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+_ABSENT = re.compile(r"^optional column '([^']+)' absent")
+
+
+def load_master_register(
+    data_dir: str | os.PathLike | None = None,
+    *,
+    path: str | os.PathLike | None = None,
+    column_map: Mapping[str, str | list[str]] | None = None,
+    sheet: str | int | None = None,
+) -> pl.DataFrame:
+    """Load the ``population_register`` with only the columns its source really has.
+
+    The data layer fills optional columns absent from a file (such as ``employer``) with
+    nulls; for promotion that would mean "no value yet" and verified records would fill a
+    field the user's master data does not keep. This loader drops such filled columns, so
+    that :func:`plan_promotion` skips them (``field_not_in_master``, 主数据无此字段) and
+    :func:`apply_promotion` writes the register back in its own shape.
+
+    Parameters
+    ----------
+    data_dir
+        Data folder (default: the sample city, as :func:`govanalytics.data.load`).
+    path, column_map, sheet
+        A register file of your own, its column names and Excel sheet (as
+        :func:`govanalytics.data.load`).
+
+    Returns
+    -------
+    polars.DataFrame
+        The validated register, canonical columns, without optional columns absent from the
+        source.
+    """
+    from govanalytics.data import load_with_report
+
+    frame, report = load_with_report(
+        "population_register", data_dir=data_dir, path=path, column_map=column_map, sheet=sheet
+    )
+    absent = {m.group(1) for note in report.notes if (m := _ABSENT.match(note))}
+    return frame.drop([c for c in frame.columns if c in absent])
+
+
+_AUDIT_KEY = list(PROMOTION_AUDIT.unique)
 
 
 def apply_promotion(
@@ -403,9 +468,11 @@ def apply_promotion(
     ----------
     store_or_frames
         A data folder (or a :class:`govanalytics.data.MasterStore`): the register is read from
-        it and written back atomically with ``MasterStore.write``, and the audit log is
-        appended to :data:`AUDIT_FILE`. Or a ``population_register`` frame: nothing is
-        written, the new frame is returned.
+        it (:func:`load_master_register`, so a register without an optional column keeps its
+        shape), the audit rows are appended to the master dataset ``promotion_audit``
+        (:data:`AUDIT_FILE`) and then the register is written back, each with
+        ``MasterStore.write`` (validated, atomic). Or a ``population_register`` frame:
+        nothing is written, the new frame is returned.
     plan
         From :func:`plan_promotion`. Only ``plan.promotions`` are written: skipped records and
         conflicts never change the master.
@@ -423,12 +490,16 @@ def apply_promotion(
     -----
     Idempotent: a field is written only when the master still holds the plan's old value, so
     applying the same plan twice, or a new plan on the promoted master, changes nothing and
-    adds no audit row.
+    adds no audit row. The audit log is written before the register: a run stopped between
+    the two writes leaves audited changes not yet in the register, which the next run writes
+    without logging them twice (an audit row is unique by person, field and source record).
     """
     if isinstance(store_or_frames, pl.DataFrame):
         new, rows = promote_frame(store_or_frames, plan)
         previous = audit_log if audit_log is not None else pl.DataFrame(schema=_AUDIT_SCHEMA)
-        return new, pl.concat([previous.cast(_AUDIT_SCHEMA), rows])
+        previous = previous.select(list(_AUDIT_SCHEMA)).cast(_AUDIT_SCHEMA)
+        rows = rows.join(previous.select(_AUDIT_KEY), on=_AUDIT_KEY, how="anti")
+        return new, pl.concat([previous, rows])
     from govanalytics.data import MasterStore
 
     store = (
@@ -436,14 +507,18 @@ def apply_promotion(
         if isinstance(store_or_frames, MasterStore)
         else MasterStore(Path(store_or_frames))  # type: ignore[arg-type]
     )
-    master = store.load("population_register")
+    master = load_master_register(store.data_dir)
     new, rows = promote_frame(master, plan)
-    audit_path = Path(store.data_dir) / AUDIT_FILE
     previous = (
-        pl.read_parquet(audit_path) if audit_path.exists() else pl.DataFrame(schema=_AUDIT_SCHEMA)
+        store.load("promotion_audit").select(list(_AUDIT_SCHEMA)).cast(_AUDIT_SCHEMA)
+        if store.exists("promotion_audit")
+        else pl.DataFrame(schema=_AUDIT_SCHEMA)
     )
-    log = pl.concat([previous.cast(_AUDIT_SCHEMA), rows])
+    # a change already logged (a run stopped between the two writes) is not logged twice
+    fresh = rows.join(previous.select(_AUDIT_KEY), on=_AUDIT_KEY, how="anti")
+    log = pl.concat([previous, fresh])
+    if fresh.height:
+        store.write("promotion_audit", log)
     if rows.height:
         store.write("population_register", new)
-        _write_atomic(log, audit_path)
     return new, log

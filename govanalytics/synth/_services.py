@@ -19,7 +19,9 @@ Planted truths (the ``services`` section of ``truth.json``)::
       "conflicts": [{"person_key", "field", "kind", "application_ids"}, ...],
       "promotable": {"rules": {field: level}, "changes": [
           {"person_key", "field", "new_value", "max_level", "level_reached", "in_master",
-           "promote"}, ...]},   # promote = level reached and the master has the field
+           "promote", "skip_reasons": {reason: records}}, ...]},
+          # promote = level reached and the master has the field (the register's employer
+          # column is optional: a register without it skips employer changes)
       "association": {"pairs": [{"antecedent", "consequent", "window_days", "rate"}, ...]}
     }
 
@@ -110,6 +112,24 @@ def _seasonal_days(
     )
     length = first[month] - first[month - 1]
     return first[month - 1] + (rng.random(n) * length).astype(np.int64)
+
+
+def _skip_reasons(levels: np.ndarray, field: str, in_master: bool) -> dict[str, int]:
+    """Records of one planted change skipped by the rule, by reason (promotions excluded).
+
+    Records below the field's level are skipped as ``unverified`` / ``below_required_level``;
+    of the qualifying ones the first is promoted and the later ones are ``duplicate``. Without
+    the field in the master every record is ``field_not_in_master``.
+    """
+    if not in_master:
+        return {"field_not_in_master": len(levels)}
+    need = _LEVELS.index(_RULES[field])
+    out = {
+        "unverified": int((levels == 0).sum()),
+        "below_required_level": int(((levels > 0) & (levels < need)).sum()),
+        "duplicate": max(int((levels >= need).sum()) - 1, 0),
+    }
+    return {k: v for k, v in out.items() if v}
 
 
 def _new_phone(rng: np.random.Generator) -> str:
@@ -273,14 +293,15 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
     person, day, service, ts = person[order], day[order], service[order], ts[order]
     m = len(person)
 
-    # employers of working-age people (not in the master register)
+    # employers: people with an employer on the register declare it on about 60 % of their
+    # applications' forms (the same value, so no change unless planted below)
     age_now = age_at(end.year)
     no_value = np.full(n, None, dtype=object)
-    employer = np.where(
-        (age_now >= 18) & (age_now <= 59) & (rng.random(n) < 0.6),
-        np.array(_EMPLOYERS, dtype=object)[rng.integers(len(_EMPLOYERS), size=n)],
-        no_value,
+    reg_employer = (
+        reg["employer"].to_numpy().astype(object) if "employer" in reg.columns else no_value.copy()
     )
+    declares = np.array([e is not None for e in reg_employer]) & (rng.random(n) < 0.6)
+    employer = np.where(declares, reg_employer, no_value)
     address = reg["address"].to_numpy().astype(object)[person].copy()
     phone = reg["phone"].to_numpy().astype(object)[person].copy()
     carry = np.isin(service, list(_CARRY_DISABILITY))
@@ -336,25 +357,28 @@ def generate(city: CityBase, rng: np.random.Generator) -> SynthPart:
                 new = _new_address(rng, region_names[comm[p]])
                 address[target] = new
             elif field == "employer":
-                new = _EMPLOYERS[
-                    (list(_EMPLOYERS).index(employer[p]) + 1 + rng.integers(len(_EMPLOYERS) - 1))
-                    % len(_EMPLOYERS)
-                ]
+                j = int(rng.integers(len(_EMPLOYERS)))
+                if _EMPLOYERS[j] == employer[p]:  # a new employer, never the registered one
+                    j = (j + 1) % len(_EMPLOYERS)
+                new = _EMPLOYERS[j]
                 emp_val[target] = new
             else:
                 new = True  # type: ignore[assignment]
                 dis_val[target] = True
-            max_level = _LEVELS[int(level_idx[target].max())]
+            levels = level_idx[target]
+            max_level = _LEVELS[int(levels.max())]
+            reached = _LEVELS.index(max_level) >= _LEVELS.index(_RULES[field])
+            in_master = field in reg.columns
             changes.append(
                 {
                     "person_key": reg["person_key"][p],
                     "field": field,
                     "new_value": new,
                     "max_level": max_level,
-                    "level_reached": _LEVELS.index(max_level) >= _LEVELS.index(_RULES[field]),
-                    "in_master": field in reg.columns,
-                    "promote": field in reg.columns
-                    and _LEVELS.index(max_level) >= _LEVELS.index(_RULES[field]),
+                    "level_reached": reached,
+                    "in_master": in_master,
+                    "promote": in_master and reached,
+                    "skip_reasons": _skip_reasons(levels, field, in_master),
                 }
             )
 

@@ -15,10 +15,14 @@ from govanalytics.errors import ParameterError
 from govanalytics.services import (
     AUDIT_FILE,
     DEFAULT_RULES,
+    SKIP_REASONS,
     FieldRule,
     apply_promotion,
+    load_master_register,
     plan_promotion,
 )
+
+FIELDS = ("phone", "address", "employer", "disability")
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +43,34 @@ def test_plan_recovers_planted_promotable_changes(plan, truth) -> None:
     got = set(plan.promotions.select("person_key", "field", "new_value").iter_rows())
     assert got == expected
     assert len(expected) > 100
+    # every field of the rule is planted and promoted, employer included (street level)
+    assert {f for _, f, _ in expected} == set(FIELDS)
+    assert {c["field"] for c in changes if c["field"] == "employer" and c["promote"]}
+
+
+def test_skipped_records_of_planted_changes_match_the_rule(plan, truth) -> None:
+    changes = truth["services"]["promotable"]["changes"]
+    expected: dict[tuple[str, str, str], int] = {}
+    for c in changes:
+        assert c["in_master"]  # the sample city's register has every rule field
+        for reason, n in c["skip_reasons"].items():
+            key = (c["person_key"], c["field"], reason)
+            expected[key] = expected.get(key, 0) + n
+    planted = {(c["person_key"], c["field"], _as_text(c["new_value"])) for c in changes}
+    got = (
+        plan.skipped.filter(
+            pl.struct("person_key", "field", "new_value").is_in(
+                [{"person_key": p, "field": f, "new_value": v} for p, f, v in planted]
+            )
+        )
+        .group_by("person_key", "field", "reason")
+        .len()
+    )
+    assert {(p, f, r): n for p, f, r, n in got.iter_rows()} == expected
+    reasons = {r for _, _, r in expected}
+    assert {"unverified", "below_required_level", "duplicate"} <= reasons
+    assert "field_not_in_master" not in set(plan.skipped["reason"])
+    assert (plan.skipped["reason"].replace_strict(SKIP_REASONS) == plan.skipped["reason_zh"]).all()
 
 
 def test_promotions_only_from_records_at_the_required_level(plan) -> None:
@@ -54,10 +86,9 @@ def test_unverified_or_underverified_changes_never_reach_master(plan, tables, tr
     blocked = [c for c in changes if c["in_master"] and not c["promote"]]
     assert len(blocked) > 50
     assert any(c["max_level"] == "unverified" for c in blocked)
+    assert {c["field"] for c in blocked} == set(FIELDS)
     values = {
-        (pk, f): _as_text(v)
-        for f in ("phone", "address", "disability")
-        for pk, v in new.select("person_key", f).iter_rows()
+        (pk, f): _as_text(v) for f in FIELDS for pk, v in new.select("person_key", f).iter_rows()
     }
     for c in blocked:
         assert values[(c["person_key"], c["field"])] != _as_text(c["new_value"])
@@ -67,7 +98,7 @@ def test_unverified_or_underverified_changes_never_reach_master(plan, tables, tr
     apps = tables["applications"].filter(pl.col("verification_level") == "unverified")
     only = plan_promotion(tables["register"], apps)
     assert only.promotions.height == 0
-    assert set(only.skipped["reason"]) <= {"unverified", "same_value", "not_in_master"}
+    assert set(only.skipped["reason"]) == {"unverified", "same_value"}
 
 
 def test_planted_conflicts_are_listed_and_not_overwritten(plan, tables, truth) -> None:
@@ -108,6 +139,9 @@ def test_apply_to_a_data_folder_is_atomic_audited_and_reproducible(city_copy: Pa
     assert store.load("population_register").equals(new)
     on_disk = pl.read_parquet(city_copy / AUDIT_FILE)
     assert on_disk.equals(audit) and audit.height == plan.promotions.height
+    # the audit log is the master dataset promotion_audit, readable through the data layer
+    assert store.load("promotion_audit").height == audit.height
+    assert set(audit["field"]) == set(FIELDS)
     # audit time is the source record's verification time, not the wall clock
     joined = audit.join(plan.promotions, on=["person_key", "field"])
     assert (joined["verified_at"] == joined["verified_at_right"]).all()
@@ -117,6 +151,78 @@ def test_apply_to_a_data_folder_is_atomic_audited_and_reproducible(city_copy: Pa
     apply_promotion(city_copy, second)
     assert hashlib.sha256(register_file.read_bytes()).hexdigest() == digest
     assert pl.read_parquet(city_copy / AUDIT_FILE).equals(on_disk)
+    # the first plan applied again: nothing changes, nothing is logged twice
+    apply_promotion(city_copy, plan)
+    assert hashlib.sha256(register_file.read_bytes()).hexdigest() == digest
+    assert pl.read_parquet(city_copy / AUDIT_FILE).equals(on_disk)
+
+
+def test_audit_log_is_appended_and_a_stopped_run_is_completed(city_copy: Path, tables) -> None:
+    store = MasterStore(city_copy)
+    apps = tables["applications"]
+    cutoff = dt.datetime(2025, 6, 30, 23, 59, 59)
+    early = plan_promotion(store.load("population_register"), apps, as_of=cutoff)
+    _, first = apply_promotion(city_copy, early)
+    late = plan_promotion(store.load("population_register"), apps)
+    _, log = apply_promotion(city_copy, late)
+    assert first.height > 0 and log.height == first.height + late.promotions.height
+    assert log.head(first.height).equals(first)
+    full = plan_promotion(tables["register"], apps)
+    key = ["person_key", "field", "application_id"]
+    assert log.select(key).sort(key).equals(full.promotions.select(key).sort(key))
+    # a run stopped after logging but before writing the register: the next run writes the
+    # register and logs nothing twice (the audit log is unique by person, field and record)
+    store.write("population_register", tables["register"])
+    again, log2 = apply_promotion(city_copy, full)
+    assert log2.equals(log) and store.load("promotion_audit").equals(log)
+    assert store.load("population_register").equals(again)
+    assert plan_promotion(again, apps).counts()["promoted"] == 0
+
+
+def test_register_without_employer_skips_employer_changes(
+    city_copy: Path, tables, plan, truth
+) -> None:
+    """A user's own register lacking the optional employer column (here a CSV with Chinese
+    headers) still works: employer changes are skipped as 主数据无此字段, the rest promoted."""
+    own = city_copy / "own_register.csv"
+    register = tables["register"].drop("employer")
+    register.rename({"person_key": "人员编号", "address": "地址"}).write_csv(own)
+    loaded = load_master_register(city_copy, path=own)
+    assert "employer" not in loaded.columns
+    assert loaded.equals(register)
+    # the data layer alone fills the missing column with nulls
+    from govanalytics.data import load
+
+    assert load("population_register", data_dir=city_copy, path=own)["employer"].null_count()
+
+    no_emp = plan_promotion(loaded, tables["applications"])
+    assert "employer" not in set(no_emp.promotions["field"])
+    emp = no_emp.skipped.filter(pl.col("field") == "employer")
+    assert set(emp["reason"]) == {"field_not_in_master"}
+    assert set(emp["reason_zh"]) == {"主数据无此字段"}
+    carried = tables["applications"]["employer"].drop_nulls().len()
+    assert emp.height == carried  # every record carrying an employer
+    planted = {
+        (c["person_key"], c["new_value"])
+        for c in truth["services"]["promotable"]["changes"]
+        if c["field"] == "employer"
+    }
+    assert planted <= set(emp.select("person_key", "new_value").iter_rows())
+    # the other fields are promoted exactly as with the full register
+    others = plan.promotions.filter(pl.col("field") != "employer")
+    assert no_emp.promotions.equals(others)
+
+    # applied to a data folder whose register file lacks the column: it keeps its shape
+    store = MasterStore(city_copy)
+    store.write("population_register", register)
+    new, audit = apply_promotion(city_copy, no_emp)
+    assert "employer" not in pl.read_parquet(store.path("population_register")).columns
+    assert load_master_register(city_copy).equals(new) and not new.equals(register)
+    assert audit.height == others.height and "employer" not in set(audit["field"])
+    assert (
+        plan_promotion(load_master_register(city_copy), tables["applications"]).counts()["promoted"]
+        == 0
+    )
 
 
 def test_as_of_ignores_later_records(tables, plan) -> None:
