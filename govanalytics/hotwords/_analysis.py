@@ -160,11 +160,11 @@ def _check_window(window: str) -> None:
 
 
 def _first_day(comments: pl.DataFrame, window: str) -> dt.date:
-    first = comments["created_at"].min()
-    if first is None:
-        msg = "comments is empty: nothing to count"
+    value = comments["created_at"].min()
+    if not isinstance(value, dt.date):
+        msg = "comments is empty or 'created_at' holds no dates: nothing to count"
         raise DataError(msg)
-    first = first.date() if isinstance(first, dt.datetime) else first
+    first = value.date() if isinstance(value, dt.datetime) else value
     if window == "week":
         first = first - dt.timedelta(days=first.weekday())
     return first
@@ -344,7 +344,7 @@ def detect_hot_words(
     meta = _meta(comments, window, first)
     if not distinct_users:
         meta = meta.with_columns(pl.col("row").alias("unit"))
-    n_win = int(meta["t"].max()) + 1
+    n_win = int(meta["t"].max() or 0) + 1  # type: ignore[arg-type]
     # rows are positions (prepare_comments numbers them 0..n-1): gather instead of joining;
     # words as integer ids for grouping
     rows = prepared.tokens["row"]
@@ -649,15 +649,15 @@ def _burst_areas(
 def _issues(
     bursts: pl.DataFrame, prepared: PreparedComments, meta: pl.DataFrame, min_jaccard: float
 ) -> pl.DataFrame:
-    schema = {
-        "scope": pl.String,
-        "issue": pl.Int32,
-        "label": pl.String,
+    schema: dict[str, pl.DataType] = {
+        "scope": pl.String(),
+        "issue": pl.Int32(),
+        "label": pl.String(),
         "words": pl.List(pl.String),
-        "t_start": pl.Int32,
-        "t_end": pl.Int32,
-        "weight": pl.Float64,
-        "n_comments": pl.Int64,
+        "t_start": pl.Int32(),
+        "t_end": pl.Int32(),
+        "weight": pl.Float64(),
+        "n_comments": pl.Int64(),
         "areas": pl.List(pl.String),
         "comment_ids": pl.List(pl.String),
     }

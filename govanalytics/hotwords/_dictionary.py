@@ -145,7 +145,7 @@ def discover_words(
     t = texts.drop_nulls().head(sample).str.replace_all(r"\[[^\[\]]{1,10}\]", "|")
     frame = pl.DataFrame({"text": ("^" + t + "$")})
     lengths = frame["text"].str.len_chars()
-    max_len = int(lengths.max() or 0)
+    max_len = int(lengths.max() or 0)  # type: ignore[arg-type]
     total_chars = float(lengths.sum() or 1)
     if max_len < 2 + max_length:
         return pl.DataFrame(schema=_DISCOVERED)
