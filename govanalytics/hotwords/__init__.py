@@ -1,4 +1,17 @@
-"""Hot words in citizen comments: masking, segmentation, counting, bursts, hot lists, issues."""
+"""Hot words in citizen comments: masking, segmentation, counting, bursts, hot lists, issues.
+
+Typical use, on the canonical ``comments`` dataset::
+
+    from govanalytics import data, hotwords
+
+    comments = data.load("comments", path="工单导出.csv", column_map={"text": ["标题", "内容"]})
+    prepared = hotwords.prepare_comments(comments, regions=data.load("regions", data_dir=d))
+    result = hotwords.detect_hot_words(prepared, window="day")
+    result.hot_words, result.bursts, result.issues
+
+Personal data are masked first (:func:`govanalytics.privacy.mask_personal_data`); nothing in
+the results holds unmasked text.
+"""
 
 from govanalytics.hotwords._analysis import (
     ALL,
