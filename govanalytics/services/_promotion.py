@@ -223,7 +223,7 @@ def plan_promotion(
     -----
     Unverified records never qualify, whatever the rule says. Values are compared as text
     (booleans as ``"true"``/``"false"``); empty values in a record mean "not declared" and
-    are ignored.
+    are ignored. ``person_key`` is unique in the master register (its schema checks it).
     """
     for name, rule in rules.items():
         if not isinstance(rule, FieldRule):
@@ -259,8 +259,25 @@ def plan_promotion(
         )
         .alias("_rank"),
     )
-    known = master_register.select("person_key").with_columns(pl.lit(True).alias("_known"))
-    promotions, skipped, conflicts = [], [], []
+    # one pass over all fields: records in submission order (``_seq``) joined once to the
+    # master values of every rule field, then one row per record and declared field
+    fields = [f for f in rules if f in apps.columns]
+    held = [f for f in fields if f in master_register.columns]
+    master = master_register.select(
+        "person_key",
+        pl.lit(True).alias("_known"),
+        *[_as_text(pl.col(f), master_register.schema[f]).alias(f"_old_{f}") for f in held],
+    )  # person_key is unique in a register (its schema checks it)
+    # _seq: order of (person, submission time, id); _p: person number (integer group keys)
+    recs = (
+        apps.sort("person_key", "submitted_at", "application_id")
+        .with_row_index("_seq")
+        .with_columns(
+            pl.col("_seq").cast(pl.Int64),
+            pl.col("person_key").ne_missing(pl.col("person_key").shift()).cum_sum().alias("_p"),
+        )
+        .join(master, on="person_key", how="left", maintain_order="left")
+    )
     base = [
         "person_key",
         "application_id",
@@ -268,98 +285,84 @@ def plan_promotion(
         "submitted_at",
         "verified_at",
         "_rank",
+        "_seq",
+        "_p",
+        "_known",
     ]
-    for name, rule in rules.items():
-        if name not in apps.columns:
-            continue
-        dtype = apps.schema[name]
-        recs = (
-            apps.select(*base, _as_text(pl.col(name), dtype).alias("new_value"))
-            .filter(pl.col("new_value").is_not_null())
-            .with_columns(pl.lit(name).alias("field"))
-            .join(known, on="person_key", how="left")
-        )
-        if name not in master_register.columns:
-            skipped.append(
-                recs.with_columns(
-                    pl.lit(None, dtype=pl.String).alias("old_value"),
-                    pl.lit("field_not_in_master").alias("reason"),
-                )
-            )
-            continue
-        master = master_register.select(
-            "person_key", _as_text(pl.col(name), master_register.schema[name]).alias("old_value")
-        )
-        recs = (
-            recs.join(master, on="person_key", how="left")
-            .sort("person_key", "submitted_at", "application_id")
-            .with_columns(pl.int_range(pl.len()).over("person_key").alias("_pos"))
-        )
-        min_rank = VERIFICATION_LEVELS.index(rule.min_level)
-        qualifies = pl.col("_rank") >= min_rank
-        same = pl.col("new_value").eq_missing(pl.col("old_value"))
-        recs = recs.with_columns(
-            pl.when(qualifies & same)
-            .then(pl.col("_pos"))
-            .max()
-            .over("person_key")
-            .fill_null(-1)
-            .alias("_anchor")
-        )
-        unknown = pl.col("_known").is_null()
-        reason = (
-            pl.when(unknown)
-            .then(pl.lit("person_not_in_master"))
-            .when(same)
-            .then(pl.lit("same_value"))
-            .when(pl.col("_rank") == 0)
-            .then(pl.lit("unverified"))
-            .when(~qualifies)
-            .then(pl.lit("below_required_level"))
-            .when(pl.col("_pos") < pl.col("_anchor"))
-            .then(pl.lit("superseded"))
-        )
-        recs = recs.with_columns(reason.alias("reason"))
-        skipped.append(recs.filter(pl.col("reason").is_not_null()))
-        cand = recs.filter(pl.col("reason").is_null())
+    parts = []
+    for name in fields:
+        rule = rules[name]
         protected = [
             "true" if v is True else "false" if v is False else str(v)
             for v in rule.protected_values
         ]
-        cand = cand.with_columns(
-            pl.col("new_value").n_unique().over("person_key").alias("_values"),
-            pl.col("old_value").is_in(protected).fill_null(False).alias("_protected"),
+        old = pl.col(f"_old_{name}") if name in held else pl.lit(None, dtype=pl.String)
+        parts.append(
+            recs.select(
+                *base,
+                pl.lit(name).alias("field"),
+                pl.lit(sorted(fields).index(name), dtype=pl.Int8).alias("_f"),
+                _as_text(pl.col(name), apps.schema[name]).alias("new_value"),
+                old.alias("old_value"),
+                pl.lit(name in held).alias("_held"),
+                pl.lit(VERIFICATION_LEVELS.index(rule.min_level), dtype=pl.Int8).alias("_min"),
+                old.is_in(protected).fill_null(False).alias("_protected"),
+            ).filter(pl.col("new_value").is_not_null())
         )
-        kind = (
-            pl.when(pl.col("_protected"))
-            .then(pl.lit("master_protected"))
-            .when(pl.col("_values") > 1)
-            .then(pl.lit("verified_records_disagree"))
+    by = ["_p", "_f"]
+    qualifies = pl.col("_rank") >= pl.col("_min")
+    same = pl.col("new_value").eq_missing(pl.col("old_value"))
+    # the latest qualifying record confirming the master value closes all before it
+    anchor = pl.when(qualifies & same).then(pl.col("_seq")).max().over(by).fill_null(-1)
+    reason = (
+        pl.when(~pl.col("_held"))
+        .then(pl.lit("field_not_in_master"))
+        .when(pl.col("_known").is_null())
+        .then(pl.lit("person_not_in_master"))
+        .when(same)
+        .then(pl.lit("same_value"))
+        .when(pl.col("_rank") == 0)
+        .then(pl.lit("unverified"))
+        .when(~qualifies)
+        .then(pl.lit("below_required_level"))
+        .when(pl.col("_seq") < anchor)
+        .then(pl.lit("superseded"))
+    )
+    kind = (
+        pl.when(pl.col("_protected"))
+        .then(pl.lit("master_protected"))
+        .when(pl.col("new_value").n_unique().over(by) > 1)
+        .then(pl.lit("verified_records_disagree"))
+    )
+    if not parts:
+        empty = pl.DataFrame(schema={**_SKIPPED_SCHEMA, "_seq": pl.Int64()})
+        return PromotionPlan(
+            promotions=empty.select(list(_PLAN_SCHEMA)),
+            skipped=empty.select(list(_SKIPPED_SCHEMA)),
+            conflicts=pl.DataFrame(schema=_CONFLICT_SCHEMA),
+            rules=dict(rules),
         )
-        cand = cand.with_columns(kind.alias("kind"))
-        conflicts.append(cand.filter(pl.col("kind").is_not_null()))
-        ok = cand.filter(pl.col("kind").is_null())
-        first = pl.col("_pos") == pl.col("_pos").min().over("person_key")
-        promotions.append(ok.filter(first))
-        skipped.append(ok.filter(~first).with_columns(pl.lit("duplicate").alias("reason")))
+    long = pl.concat(parts).with_columns(reason.alias("reason"))
+    cand = long.filter(pl.col("reason").is_null()).with_columns(kind.alias("kind"))
+    ok = cand.filter(pl.col("kind").is_null()).with_columns(
+        (pl.col("_seq") == pl.col("_seq").min().over(by)).alias("_first")
+    )
+    cols = [*_PLAN_SCHEMA.names(), "reason", "_p", "_f", "_seq"]
+    skipped = pl.concat(
+        [
+            long.filter(pl.col("reason").is_not_null()).select(cols),
+            ok.filter(~pl.col("_first")).with_columns(pl.lit("duplicate").alias("reason"))[cols],
+        ]
+    ).with_columns(pl.col("reason").replace_strict(SKIP_REASONS).alias("reason_zh"))
 
-    def _frame(parts: list[pl.DataFrame], schema: dict) -> pl.DataFrame:
-        cols = list(schema)
-        if not parts:
-            return pl.DataFrame(schema=schema)
-        if "reason_zh" in schema:
-            parts = [
-                p.with_columns(pl.col("reason").replace_strict(SKIP_REASONS).alias("reason_zh"))
-                for p in parts
-            ]
-        return pl.concat([p.select(cols).cast(schema) for p in parts]).sort(
-            "person_key", "field", "submitted_at", "application_id"
-        )
+    def _frame(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
+        # by person_key, field, submitted_at, application_id (integer keys)
+        return frame.sort("_p", "_f", "_seq").select(list(schema)).cast(schema)
 
     return PromotionPlan(
-        promotions=_frame(promotions, _PLAN_SCHEMA),
+        promotions=_frame(ok.filter(pl.col("_first")), _PLAN_SCHEMA),
         skipped=_frame(skipped, _SKIPPED_SCHEMA),
-        conflicts=_frame(conflicts, _CONFLICT_SCHEMA),
+        conflicts=_frame(cand.filter(pl.col("kind").is_not_null()), _CONFLICT_SCHEMA),
         rules=dict(rules),
     )
 

@@ -271,3 +271,22 @@ def test_two_records_disagreeing_and_a_later_confirmation() -> None:
     assert plan.promotions.height == 0
     reasons = dict(plan.skipped.select("application_id", "reason").iter_rows())
     assert reasons == {"A3": "superseded", "A4": "same_value"}
+    # a person the master does not know, a field it does not keep
+    extra = pl.DataFrame(
+        {
+            "application_id": ["A6"],
+            "person_key": ["P9"],
+            "submitted_at": [t[0]],
+            "verification_level": ["department"],
+            "verified_at": [t[1]],
+            "phone": ["13844444444"],
+            "employer": ["江海市某公司"],
+        }
+    )
+    other = plan_promotion(master, pl.concat([apps, extra], how="diagonal"))
+    got = other.skipped.filter(pl.col("application_id") == "A6")
+    assert dict(got.select("field", "reason_zh").iter_rows()) == {
+        "employer": "主数据无此字段",
+        "phone": "主数据无此人",
+    }
+    assert other.promotions.height == 0
