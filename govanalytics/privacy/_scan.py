@@ -4,6 +4,9 @@ What is found: 18-digit ID-card numbers whose GB 11643-1999 check digit is valid
 (:func:`~govanalytics.privacy.find_id_numbers`) and mobile numbers
 (:data:`~govanalytics.privacy.MOBILE_PATTERN`). A digit run that is the fractional part of a
 decimal number (``22.13912345678``, coordinates in maps) is not a phone number and is skipped.
+Binary payloads — base64 ``data:`` URIs and ``image/*`` notebook outputs — are not text: a run of
+digits inside them is noise, not personal data, so they are left out of the scan (images are
+not read by OCR; charts and maps are drawn from tables that are scanned themselves).
 Artifacts: HTML, JSON, Markdown and text files, executed notebooks (per cell), Parquet string
 columns (per row), Excel cells (per sheet and cell) and PDF text (per page); DOCX paragraphs
 and table cells.
@@ -43,8 +46,12 @@ def _is_decimal_fraction(text: str, start: int) -> bool:
     return start >= 2 and text[start - 1] == "." and text[start - 2].isdigit()
 
 
+_BASE64_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\\n]+")
+
+
 def scan_text(text: str) -> list[tuple[str, str]]:
-    """``(kind, value)`` of every ID-card and mobile number in ``text``."""
+    """``(kind, value)`` of every ID-card and mobile number in ``text`` (base64 data skipped)."""
+    text = _BASE64_URI.sub("data:;base64,", text)
     found = [("id_number", v) for v in find_id_numbers(text)]
     for m in MOBILE_PATTERN.finditer(text):
         if _is_decimal_fraction(text, m.start()):
@@ -68,6 +75,16 @@ def _scan_notebook(path: Path, name: str) -> list[PrivacyHit]:
             name, f"cell {i} source", "".join(source) if isinstance(source, list) else source
         )
         for j, output in enumerate(cell.get("outputs", [])):
+            data = output.get("data")
+            if isinstance(data, dict):  # drop binary images, keep text/html/plain/json
+                output = {
+                    **output,
+                    "data": {
+                        k: v
+                        for k, v in data.items()
+                        if not k.startswith("image/") or k == "image/svg+xml"
+                    },
+                }
             text = json.dumps(output, ensure_ascii=False)
             hits += _hits(name, f"cell {i} output {j}", text)
     return hits
