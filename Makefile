@@ -39,6 +39,7 @@ lint: setup
 
 test: setup system-deps
 	$(BIN)/ruff check govanalytics tests bench
+	$(BIN)/mypy govanalytics
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 bench: setup
