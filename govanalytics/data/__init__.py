@@ -22,7 +22,14 @@ Decisions a user should know:
   with ``{"text": ["标题", "内容"]}`` (joined with a newline, empty parts skipped). Declared
   aliases and the schema's Chinese labels are recognised without a mapping. Columns not in
   the schema are dropped from the frame and listed in ``LoadReport.dropped_columns``;
-  optional columns absent from the file come back filled with nulls (noted).
+  optional columns absent from the file come back filled with nulls (listed in
+  ``LoadReport.absent_columns`` and noted).
+* **Region names.** A code column referencing ``regions.region_code`` (``district_code``,
+  ``community_code``, …) may hold region names, as hotline exports do
+  (``{"所属区县": "district_code"}`` with ``东湖区``), when the regions table is known
+  (``data_dir=`` or ``references={"regions": frame}``): a name of exactly one region of the
+  column's level becomes its code (repair ``region names → codes``); an unknown name, or one
+  shared by several regions (the candidates listed), is an error naming rows and values.
 * **Repairs** (counted per column and kind, never silent): trimmed whitespace, full-width
   digits and letters in codes, thousands separators, ``12.0`` for whole numbers, ``.0`` on
   codes, yes/no words, Chinese labels of codes (``男``, ``12345热线``), and the date forms

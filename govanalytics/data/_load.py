@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from govanalytics.data._report import LoadReport
 from govanalytics.data._schema import Schema
 from govanalytics.data._validate import (
     ROW,
+    Check,
     column_checks,
     duplicate_problems,
     run_checks,
@@ -191,6 +192,7 @@ def plan_columns(
                 }
             )
         else:
+            report.absent_columns.append(col.name)
             report.notes.append(f"optional column {col.name!r} absent: filled with nulls")
     return plan, problems
 
@@ -245,6 +247,142 @@ def _reference_values(
         if table in cache:
             out[col.name] = cache[table]
     return out
+
+
+#: Repair kind of region names written instead of codes, converted to the codes.
+REGION_NAME_REPAIR = "region names → codes"
+#: Level of the regions a code column holds, by column name (other columns: any level).
+_LEVEL_OF = {"district_code": "district", "community_code": "community"}
+_REGIONS_REF = "regions.region_code"
+
+
+def _regions_table(
+    data_dir: str | os.PathLike | None, references: References | None
+) -> pl.DataFrame | None:
+    """The regions table (``region_code``, ``region_name``, ``level`` if any), when known."""
+    frame: pl.DataFrame | None = None
+    if references is not None and "regions" in references:
+        given = references["regions"]
+        if isinstance(given, pl.DataFrame):
+            frame = given
+    elif data_dir is not None:
+        p = Path(data_dir) / get_schema("regions").default_file
+        if p.is_file() and p.suffix == ".parquet":
+            frame = pl.read_parquet(p)
+    if frame is None or not {"region_code", "region_name"} <= set(frame.columns):
+        return None
+    cols = [c for c in ("region_code", "region_name", "level") if c in frame.columns]
+    return frame.select(pl.col(cols).cast(pl.String))
+
+
+def _unknown_name(column: str) -> Callable[[list[object]], str]:
+    def describe(values: list[object]) -> str:
+        shown = ", ".join(repr(v) for v in dict.fromkeys(values[:10]))
+        more = " …" if len(values) > 10 else ""
+        return (
+            f"neither a region code nor the name of a region in regions "
+            f"({_LEVEL_OF.get(column, 'any')} level): {shown}{more}"
+        )
+
+    return describe
+
+
+def _ambiguous_name(candidates: dict[str, list[str]]) -> Callable[[list[object]], str]:
+    def describe(values: list[object]) -> str:
+        names = list(dict.fromkeys(str(v) for v in values))
+        parts = [f"{n!r} → {', '.join(candidates.get(n, []))}" for n in names[:5]]
+        more = f"; and {len(names) - 5} more names" if len(names) > 5 else ""
+        return (
+            "region name matches several regions, write the code instead: "
+            + "; ".join(parts)
+            + more
+        )
+
+    return describe
+
+
+def region_names_to_codes(
+    staged: pl.DataFrame,
+    schema: Schema,
+    present: Sequence[str],
+    regions: pl.DataFrame | None,
+    report: LoadReport,
+) -> tuple[pl.DataFrame, list[Check], dict[str, pl.Expr]]:
+    """Region names written in code columns (``所属区县: 东湖区``) turned into their codes.
+
+    A value of a column declared with ``references="regions.region_code"`` that holds Chinese
+    characters is taken as a region name and looked up in ``regions.region_name`` (among
+    districts for ``district_code``, communities for ``community_code``, all regions for other
+    columns). A name of exactly one region becomes its code (repair
+    :data:`REGION_NAME_REPAIR`, counted); a name of no region, or of several, is a problem
+    naming the rows and values (and, for several, the candidate codes).
+
+    Returns
+    -------
+    tuple
+        The frame with names replaced, the checks reporting unknown and ambiguous names, and
+        per column the rows those checks cover (other checks of the column skip them so that a
+        name is reported once).
+    """
+    checks: list[Check] = []
+    covered: dict[str, pl.Expr] = {}
+    for col in schema.columns:
+        name = col.name
+        if col.references != _REGIONS_REF or name not in present:
+            continue
+        if staged.schema[name] != pl.String:
+            continue
+        is_name = pl.col(name).str.contains(r"\p{Han}").fill_null(False)
+        if regions is None or not staged.select(is_name.any()).item():
+            continue
+        table = regions
+        level = _LEVEL_OF.get(name)
+        if level is not None and "level" in table.columns:
+            table = table.filter(pl.col("level") == level)
+        lookup = table.group_by("region_name").agg(pl.col("region_code").unique().sort())
+        single = lookup.filter(pl.col("region_code").list.len() == 1)
+        several = lookup.filter(pl.col("region_code").list.len() > 1)
+        to_code = dict(zip(single["region_name"], single["region_code"].list.first(), strict=True))
+        candidates = dict(
+            zip(several["region_name"].to_list(), several["region_code"].to_list(), strict=True)
+        )
+        known = is_name & pl.col(name).is_in(pl.Series(list(to_code), dtype=pl.String).implode())
+        ambiguous = is_name & pl.col(name).is_in(
+            pl.Series(list(candidates), dtype=pl.String).implode()
+        )
+        unknown, amb = f"__unknown_name_{name}", f"__ambiguous_name_{name}"
+        staged = staged.with_columns(
+            (is_name & ~known & ~ambiguous).alias(unknown),
+            ambiguous.alias(amb),
+            known.alias(f"__known_name_{name}"),
+        )
+        report.add_repair(name, REGION_NAME_REPAIR, int(staged[f"__known_name_{name}"].sum()))
+        staged = staged.with_columns(
+            pl.when(pl.col(f"__known_name_{name}"))
+            .then(pl.col(name).replace(to_code))
+            .otherwise(pl.col(name))
+            .alias(name)
+        ).drop(f"__known_name_{name}")
+        checks.append(Check(name, pl.col(unknown), _unknown_name(name)))
+        checks.append(Check(name, pl.col(amb), _ambiguous_name(candidates)))
+        covered[name] = pl.col(unknown) | pl.col(amb)
+    return staged, checks, covered
+
+
+def _names_hint(problems: list[dict], schema: Schema, staged: pl.DataFrame) -> None:
+    """Say how to convert region names when a code column holds names and regions is unknown."""
+    for problem in problems:
+        column = problem.get("column")
+        if column not in staged.columns or staged.schema[column] != pl.String:
+            continue
+        if schema.column(column).references != _REGIONS_REF:
+            continue
+        if "pattern" in problem["message"] and staged[column].str.contains(r"\p{Han}").any():
+            problem["message"] += (
+                " — these look like region names: pass data_dir= (a data folder with "
+                "master/regions.parquet) or references={'regions': regions_frame} to convert "
+                "names to codes"
+            )
 
 
 def prepare(
@@ -438,8 +576,16 @@ def _finish(
     refs = _reference_values(
         schema, present, data_dir=data_dir, references=references, report=report
     )
-    checks = column_checks(schema, present, references=refs)
-    problems += run_checks(staged.lazy(), checks)
+    regions = _regions_table(data_dir, references)
+    staged, name_checks, covered = region_names_to_codes(staged, schema, present, regions, report)
+    checks = [
+        replace(ch, bad=ch.bad & ~covered[ch.column]) if ch.column in covered else ch
+        for ch in column_checks(schema, present, references=refs)
+    ]
+    found = run_checks(staged.lazy(), [*checks, *name_checks])
+    if regions is None:
+        _names_hint(found, schema, staged)
+    problems += found
     problems += list(extra_problems)
     keys = [k for k in schema.unique if k in present]
     if keys and len(keys) == len(schema.unique):

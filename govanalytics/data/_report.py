@@ -36,6 +36,9 @@ class LoadReport:
         Source columns not in the schema, dropped from the canonical frame.
     mapped_columns
         ``{source column: canonical column}`` for every renamed column.
+    absent_columns
+        Optional schema columns absent from the file, returned filled with nulls (also said
+        in ``notes``).
     notes
         Anything else worth knowing (checks skipped, optional columns filled with nulls).
     """
@@ -49,6 +52,7 @@ class LoadReport:
     repairs: dict[tuple[str, str], int] = field(default_factory=dict)
     dropped_columns: list[str] = field(default_factory=list)
     mapped_columns: dict[str, str] = field(default_factory=dict)
+    absent_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def add_repair(self, column: str, kind: str, count: int) -> None:
