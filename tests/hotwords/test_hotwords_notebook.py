@@ -56,10 +56,19 @@ def test_notebook_reads_a_users_gbk_export_with_joined_columns(
         "hot_words",
         data_dir=str(small_city),
         input_path=str(small_city / "dynamic/hotline_export_gbk.csv"),
-        column_map={"text": ["标题", "内容"]},
+        column_map={"text": ["标题", "内容"], "所属区县": "district_code"},
     )
+    b = truth["hotwords"]["burst"]
     bursts = pl.read_parquet(out / "bursts.parquet")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    # the export has no district codes: the planted issue is found for the whole city
-    assert truth["hotwords"]["burst"]["word"] in set(bursts["word"].to_list())
-    assert any(truth["hotwords"]["burst"]["word"] in a["message"] for a in summary["alerts"])
+    # the export names districts (所属区县: 东湖区); the data layer turns them into codes, so
+    # the planted burst is found inside its district, not only for the whole city
+    in_district = bursts.filter(
+        (pl.col("word") == b["word"]) & (pl.col("scope") == b["district_code"])
+    )
+    assert in_district.height == 1
+    assert in_district["start"][0] <= dt.date.fromisoformat(b["day"]) <= in_district["end"][0]
+    issues = pl.read_parquet(out / "issues.parquet")
+    assert b["district_code"] in set(issues["scope"].to_list())
+    alerts = [a for a in summary["alerts"] if b["word"] in a["message"]]
+    assert alerts and alerts[0]["place_code"] == b["district_code"]
