@@ -1,5 +1,13 @@
-"""Privacy: masking personal data, withholding small counts, scanning what is published."""
+"""Privacy: masking personal data (free text and fields), withholding small counts, scanning."""
 
+from govanalytics.privacy._fields import (
+    MASKED_FIELDS,
+    WITHHELD,
+    mask_address,
+    mask_field,
+    mask_id_number,
+    mask_phone,
+)
 from govanalytics.privacy._mask import PLACEHOLDERS, mask_personal_data
 from govanalytics.privacy._patterns import (
     ID15_PATTERN,
@@ -23,15 +31,21 @@ __all__ = [
     "ID15_PATTERN",
     "ID18_PATTERN",
     "LANDLINE_PATTERN",
+    "MASKED_FIELDS",
     "MOBILE_PATTERN",
     "PLACEHOLDERS",
+    "WITHHELD",
     "PrivacyHit",
     "find_id_numbers",
     "find_recoverable",
     "group_totals",
     "id_check_digit",
     "is_valid_id_number",
+    "mask_address",
+    "mask_field",
+    "mask_id_number",
     "mask_personal_data",
+    "mask_phone",
     "round_coordinates",
     "scan_file",
     "scan_report",

@@ -8,6 +8,10 @@
   :func:`roll_counts`: the free bus-card roll for everyone turning 60 and home deliveries.
 - :func:`surge_warnings`, :func:`period_counts`: applications against capacity and season.
 - :func:`demand_by_community`, :func:`demand_points`: demand per community, change vs before.
+- :func:`publishable_promotions`, :func:`publishable_conflicts`, :func:`publishable_demand`,
+  :func:`roll_counts`: what a report may show (values masked by
+  :func:`govanalytics.privacy.mask_field`, small counts withheld by
+  :func:`govanalytics.privacy.suppress_small_counts`).
 - :func:`service_events`, :func:`association_rules`, :func:`suggest_offers`: "A then B" rules
   and proactive offers per resident group.
 """
@@ -30,16 +34,11 @@ from govanalytics.services._promotion import (
     load_master_register,
     plan_promotion,
 )
-from govanalytics.services._publish import (
-    mask_value,
-    publishable_conflicts,
-    publishable_promotions,
-)
+from govanalytics.services._publish import publishable_conflicts, publishable_promotions
 from govanalytics.services._rolls import (
     ROLL_FILE,
     bus_card_roll,
     delivery_list,
-    mask_id_number,
     roll_counts,
     update_roll,
     write_roll_exports,
@@ -75,8 +74,6 @@ __all__ = [
     "demand_by_community",
     "demand_points",
     "load_master_register",
-    "mask_id_number",
-    "mask_value",
     "period_counts",
     "period_window",
     "plan_promotion",

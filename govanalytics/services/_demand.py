@@ -8,6 +8,7 @@ import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import ParameterError
+from govanalytics.privacy import secondary_suppress, suppress_small_counts
 
 __all__ = [
     "COMPLAINTS",
@@ -156,10 +157,7 @@ def publishable_demand(demand: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> p
     community totals over services are shown on the map, each community with exactly one
     withheld count loses one more (:func:`govanalytics.privacy.secondary_suppress`).
     """
-    from govanalytics.privacy import secondary_suppress, suppress_small_counts
-
     out = suppress_small_counts(demand, ["count", "previous", "change"], k=k)
-    assert isinstance(out, pl.DataFrame)
     out = secondary_suppress(out, "count", groups=[["community_code"]])
     hidden = pl.col("count").is_null() | pl.col("previous").is_null()
     return out.with_columns(

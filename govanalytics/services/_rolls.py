@@ -8,8 +8,9 @@ joined with the disability register it gives those whose card is delivered home 
   only (``person_key``, ``community_code``, ``roll_year``, ``eligible_on``); re-running for
   a year adds only people not yet on it, so earlier years are kept and a re-run is a no-op.
 - The **operational lists** for the departments (Excel) are written to ``exports_dir``, never
-  into a report; ID-card numbers are masked (``440301********123X``) unless
-  ``full_identity=True`` is passed explicitly.
+  into a report; ID-card numbers are masked (``440301********123X``, by
+  :func:`govanalytics.privacy.mask_id_number`) unless ``full_identity=True`` is passed
+  explicitly.
 - **Reports** show counts per community only, with counts below ``k`` withheld
   (:func:`govanalytics.privacy.suppress_small_counts`).
 
@@ -27,12 +28,12 @@ import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import DataError, ParameterError
+from govanalytics.privacy import mask_id_number, secondary_suppress, suppress_small_counts
 
 __all__ = [
     "ROLL_FILE",
     "bus_card_roll",
     "delivery_list",
-    "mask_id_number",
     "roll_counts",
     "update_roll",
     "write_roll_exports",
@@ -48,25 +49,6 @@ _ROLL_SCHEMA = pl.Schema(
         "eligible_on": pl.Date(),
     }
 )
-
-
-def mask_id_number(column: str | pl.Expr = "id_number") -> pl.Expr:
-    """Mask an ID-card number column: first 6 and last 4 characters kept (``440301********123X``).
-
-    The region code and the last digits let a clerk match a card in hand; the birth date
-    and sequence (8 characters) are hidden. Values shorter than 10 characters become ``****``.
-    """
-    col = pl.col(column) if isinstance(column, str) else column
-    return (
-        pl.when(col.str.len_chars() >= 10)
-        .then(
-            col.str.slice(0, 6)
-            + pl.lit("*").repeat_by(col.str.len_chars() - 10).list.join("")
-            + col.str.slice(-4)
-        )
-        .when(col.is_not_null())
-        .then(pl.lit("****"))
-    )
 
 
 def _check_year(year: int) -> int:
@@ -299,19 +281,8 @@ def roll_counts(
             pl.col("bus_card", "home_delivery").fill_null(0)
         )
     counts = counts.sort("community_code")
-    out = suppress(counts, ["bus_card", "home_delivery"], k=k)
+    out = suppress_small_counts(counts, ["bus_card", "home_delivery"], k=k)
     # the city totals are published too: no withheld cell may be recovered by subtraction
-    from govanalytics.privacy import secondary_suppress
-
     for col in ("bus_card", "home_delivery"):
         out = secondary_suppress(out, col, groups=[[]])
-    return out
-
-
-def suppress(frame: pl.DataFrame, columns: list[str], *, k: int) -> pl.DataFrame:
-    """Withhold counts below ``k`` in ``columns`` with the shared privacy rule."""
-    from govanalytics.privacy import suppress_small_counts
-
-    out = suppress_small_counts(frame, columns, k=k)
-    assert isinstance(out, pl.DataFrame)
     return out

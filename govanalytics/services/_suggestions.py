@@ -27,6 +27,7 @@ import polars as pl
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.data.schemas import SERVICE_TYPES
 from govanalytics.errors import ParameterError
+from govanalytics.privacy import suppress_small_counts
 
 __all__ = ["AGE_BANDS", "association_rules", "service_events", "suggest_offers"]
 
@@ -209,8 +210,6 @@ def suggest_offers(
         withheld), the suppression flag and ``suggestion_zh``. Disclosure rule: groups only,
         no person keys, no value below ``k``.
     """
-    from govanalytics.services._rolls import suppress
-
     strong = rules.filter((pl.col("lift") >= min_lift) & (pl.col("confidence") >= min_confidence))
     start = as_of - dt.timedelta(days=recent_days)
     apps = applications.select(
@@ -267,7 +266,7 @@ def suggest_offers(
         .sort(keys[:2] + keys[4:])
         .sort("lift", descending=True, maintain_order=True)
     )
-    groups = suppress(groups, ["residents"], k=k)
+    groups = suppress_small_counts(groups, ["residents"], k=k)
     a_zh = pl.col("antecedent").replace_strict(SERVICE_TYPES, default=pl.col("antecedent"))
     b_zh = pl.col("consequent").replace_strict(SERVICE_TYPES, default=pl.col("consequent"))
     status = (

@@ -6,7 +6,6 @@ import polars as pl
 
 from govanalytics.privacy import MOBILE_PATTERN, find_id_numbers
 from govanalytics.services import (
-    mask_value,
     plan_promotion,
     publishable_conflicts,
     publishable_promotions,
@@ -31,21 +30,19 @@ def test_published_promotions_and_conflicts_hold_no_personal_values(tables) -> N
     assert not set(pub["new_value"]) & full_addresses
 
 
-def test_mask_value_by_field() -> None:
-    df = pl.DataFrame(
-        {
-            "field": ["phone", "id_number", "address", "employer", "disability"],
-            "value": [
-                "13812345678",
-                "44030119800101123X",
-                "江海市竹南社区富杨大道36号",
-                "某公司",
-                "true",
-            ],
-        }
-    )
-    out = df.select(mask_value("field", "value")).to_series().to_list()
-    assert out == ["138****5678", "440301********123X", "江海市竹南社区***", "***", "***"]
+def test_published_values_follow_the_privacy_field_rule(tables) -> None:
+    from govanalytics.privacy import WITHHELD, mask_field
+
+    plan = plan_promotion(tables["register"], tables["applications"])
+    pub = publishable_promotions(plan.promotions)
+    expected = plan.promotions.select(mask_field("field", "new_value"))["new_value"]
+    assert pub["new_value"].equals(expected)
+    by_field = dict(pub.group_by("field").agg(pl.col("new_value").drop_nulls()).iter_rows())
+    assert set(by_field) >= {"phone", "address"}
+    assert all(v.endswith(WITHHELD) for v in by_field["address"])
+    assert all(v[3:7] == "****" for v in by_field["phone"])
+    for field in set(by_field) - {"phone", "address", "id_number"}:
+        assert set(by_field[field]) <= {WITHHELD}, field
 
 
 def test_published_demand_withholds_small_counts_and_their_changes(tables, truth) -> None:

@@ -13,7 +13,6 @@ from govanalytics.services import (
     ROLL_FILE,
     bus_card_roll,
     delivery_list,
-    mask_id_number,
     roll_counts,
     update_roll,
     write_roll_exports,
@@ -68,11 +67,6 @@ def test_exports_mask_id_numbers_unless_asked(tmp_path: Path, tables, truth) -> 
     assert len(find_id_numbers(_excel_text(full["roll"]))) == roll.height
     with pytest.raises(ParameterError, match="full_identity"):
         write_roll_exports(roll, tables["register"], tmp_path, year=year, full_identity="yes")
-
-
-def test_mask_id_number() -> None:
-    out = pl.DataFrame({"id_number": ["44030119800101123X", None, "123"]}).select(mask_id_number())
-    assert out["id_number"].to_list() == ["440301********123X", None, "****"]
 
 
 def test_roll_counts_per_community_withhold_small_counts(tables, truth) -> None:
