@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -415,9 +414,6 @@ def promote_frame(
     return new, log
 
 
-_ABSENT = re.compile(r"^optional column '([^']+)' absent")
-
-
 def load_master_register(
     data_dir: str | os.PathLike | None = None,
     *,
@@ -429,7 +425,8 @@ def load_master_register(
 
     The data layer fills optional columns absent from a file (such as ``employer``) with
     nulls; for promotion that would mean "no value yet" and verified records would fill a
-    field the user's master data does not keep. This loader drops such filled columns, so
+    field the user's master data does not keep. This loader drops such filled columns (the
+    load report's ``absent_columns``, :class:`govanalytics.data.LoadReport`), so
     that :func:`plan_promotion` skips them (``field_not_in_master``, 主数据无此字段) and
     :func:`apply_promotion` writes the register back in its own shape.
 
@@ -452,8 +449,7 @@ def load_master_register(
     frame, report = load_with_report(
         "population_register", data_dir=data_dir, path=path, column_map=column_map, sheet=sheet
     )
-    absent = {m.group(1) for note in report.notes if (m := _ABSENT.match(note))}
-    return frame.drop([c for c in frame.columns if c in absent])
+    return frame.drop([c for c in report.absent_columns if c in frame.columns])
 
 
 _AUDIT_KEY = list(PROMOTION_AUDIT.unique)
