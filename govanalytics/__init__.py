@@ -8,11 +8,12 @@ early warning), :mod:`govanalytics.hotwords` (hot words in citizen comments),
 layer (:mod:`govanalytics.report`). Nothing is imported eagerly: import the subpackage you use.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
-    __version__ = version("govanalytics")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = _version("govanalytics")
+except _PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = ["__version__"]

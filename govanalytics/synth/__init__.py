@@ -29,8 +29,9 @@ import numpy as np
 import polars as pl
 
 from govanalytics.synth import _comments, _health, _mobile, _services
-from govanalytics.synth._base import DEFAULT_END, SIZES, CityBase, make_base
-from govanalytics.synth._names import CITY_NAME
+from govanalytics.synth._base import DEFAULT_END, SIZES, CityBase
+from govanalytics.synth._base import make_base as _make_base
+from govanalytics.synth._names import CITY_NAME as _CITY_NAME
 from govanalytics.synth._part import SynthPart
 
 __all__ = ["DEFAULT_END", "SIZES", "CityBase", "SynthPart", "generate_city"]
@@ -87,7 +88,7 @@ def generate_city(
     out = Path(out)
     root = np.random.SeedSequence([seed, list(SIZES).index(size)])
     base_seq, *part_seqs = root.spawn(1 + len(_PARTS))
-    city = make_base(size, seed, end, np.random.default_rng(base_seq))
+    city = _make_base(size, seed, end, np.random.default_rng(base_seq))
     files: dict[str, pl.DataFrame | gpd.GeoDataFrame] = {
         "master/regions.parquet": city.regions,
         "master/boundaries.geojson": city.boundaries,
@@ -96,7 +97,7 @@ def generate_city(
     encodings: dict[str, str] = {}
     truth: dict = {
         "city": {
-            "name": CITY_NAME,
+            "name": _CITY_NAME,
             "size": size,
             "seed": seed,
             "end": end.isoformat(),
