@@ -87,6 +87,14 @@ def report() -> None:
 )
 @click.option("--kernel", default="govanalytics", show_default=True)
 @click.option(
+    "--k",
+    "k",
+    type=click.IntRange(min=1),
+    default=None,
+    help="small-count threshold: counts of people or devices below it are withheld in every "
+    "notebook that declares k (default: each notebook's own, 15)",
+)
+@click.option(
     "-p",
     "--parameter",
     "raw_parameters",
@@ -100,6 +108,7 @@ def weekly(
     out: str,
     notebooks_dir: str | None,
     kernel: str,
+    k: int | None,
     raw_parameters: tuple[str, ...],
 ) -> None:
     """Run every notebook into reports/<week>/ and publish it atomically."""
@@ -114,6 +123,7 @@ def weekly(
             notebooks_dir=notebooks_dir,
             kernel=kernel,
             parameters=_parse_parameters(raw_parameters),
+            k=k,
         )
     except GovAnalyticsError as exc:
         click.echo(f"error: {exc}", err=True)

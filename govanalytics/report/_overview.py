@@ -11,6 +11,7 @@ import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import ParameterError
+from govanalytics.privacy import secondary_suppress, suppress_small_counts
 from govanalytics.report.contract import week_bounds
 
 #: A community is "ageing" when more than this share of its registered people are 60 or older
@@ -66,21 +67,6 @@ def _weekly_counts(
     return result
 
 
-def _withhold(table: pl.DataFrame, column: str, min_count: int) -> tuple[pl.DataFrame, pl.Expr]:
-    """Null counts between 1 and ``min_count - 1``; when only one cell is withheld, also the
-    next smallest, so that it cannot be derived from the published total."""
-    small = table[column].is_between(1, min_count - 1)
-    if int(small.sum()) == 1:
-        others = table[column].filter(~small & (table[column] > 0))
-        if others.len():
-            small = small | (table[column] == others.min())
-    flag = f"_hidden_{column}"
-    table = table.with_columns(
-        pl.when(small).then(None).otherwise(pl.col(column)).alias(column), small.alias(flag)
-    )
-    return table, pl.col(flag)
-
-
 def city_overview(
     *,
     register: pl.DataFrame,
@@ -88,7 +74,7 @@ def city_overview(
     week: str,
     applications: pl.DataFrame | None = None,
     comments: pl.DataFrame | None = None,
-    min_count: int = DEFAULT_MIN_COUNT,
+    k: int = DEFAULT_MIN_COUNT,
 ) -> CityOverview:
     """Key figures of the city per district for report week ``week``.
 
@@ -103,9 +89,11 @@ def city_overview(
     applications, comments
         Optional event tables; when given, their counts in the week, the week before (环比) and
         the same ISO week a year earlier (同比) are added.
-    min_count
-        Disclosure rule: a district's weekly event count between 1 and ``min_count - 1`` is
-        withheld (set to null, ``suppressed`` true), as is any count that would reveal it.
+    k
+        Disclosure rule (the shared one, :func:`govanalytics.privacy.suppress_small_counts`):
+        a district's weekly event count below ``k`` is withheld (null, ``suppressed`` true),
+        and :func:`~govanalytics.privacy.secondary_suppress` withholds a second count wherever
+        one alone could be recovered from the published city total.
 
     Returns
     -------
@@ -120,8 +108,8 @@ def city_overview(
     Ageing: share of registered people aged 60 or over on the week's Sunday above
     :data:`AGEING_SHARE` (国家统计局 uses 60+ for 老年人口; GB/T 老龄化 thresholds 10 %/20 %).
     """
-    if min_count < 1:
-        msg = f"parameter 'min_count' must be at least 1, got {min_count}"
+    if k < 1:
+        msg = f"parameter 'k' must be at least 1, got {k}"
         raise ParameterError(msg)
     _, sunday = week_bounds(week)
     communities = regions.filter(pl.col("level") == "community").select(
@@ -195,7 +183,6 @@ def city_overview(
             f"60岁以上人口占比超过30%的老龄化社区共 {n_ageing} 个，"
             f"其中 {names[top['district_code']]} 最多（{top['ageing_communities']} 个）。"
         )
-    flagged = pl.lit(False)
     for label, frame, time_col, key in (
         ("办件申请", applications, "submitted_at", "applications"),
         ("群众留言", comments, "created_at", "comments"),
@@ -209,8 +196,9 @@ def city_overview(
             on="district_code",
             how="left",
         ).with_columns(pl.col(key).fill_null(0))
-        table, hidden = _withhold(table, key, min_count)
-        flagged = flagged | hidden
+        table = secondary_suppress(
+            suppress_small_counts(table, key, k=k), key, groups=[[]]
+        )  # the city total is published too
         sums = {
             c: int(counts[c].sum())
             for c in ("current", "previous", "year_ago")
@@ -227,9 +215,8 @@ def city_overview(
             f" {abs(sums['current'] - prev) / prev * 100:.1f}%" if prev else ""
         )
         findings.append(f"本周{label} {sums['current']:,} 件{change}。")
-    table = table.with_columns(flagged.alias("suppressed")).drop(
-        [c for c in table.columns if c.startswith("_hidden_")]
-    )
+    if "suppressed" not in table.columns:
+        table = table.with_columns(pl.lit(False).alias("suppressed"))
     table = table.with_columns(
         pl.col("household_registered_share").round(4), pl.col("aged_60_share").round(4)
     )

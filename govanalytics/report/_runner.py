@@ -244,6 +244,7 @@ def render_weekly(
     kernel: str = "govanalytics",
     compose: bool = True,
     quiet: bool = False,
+    k: int | None = None,
 ) -> WeeklyReport:
     """Render the weekly report: every notebook through papermill into ``out_dir/<week>/``.
 
@@ -268,6 +269,10 @@ def render_weekly(
         Also compose the weekly index, the memo and the Excel appendix (default True).
     quiet
         Do not print progress lines to stderr.
+    k
+        The report's small-count threshold: passed as ``k`` to every notebook whose
+        parameters cell declares it (a notebook-specific ``k`` in ``parameters`` wins); counts
+        of people or devices below it are withheld. Default: each notebook's own (15).
 
     Returns
     -------
@@ -295,10 +300,16 @@ def render_weekly(
     names = [p.stem for p in notebooks]
     shared, per = _split_parameters(parameters, names)
     plans, problems = [], []
+    if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
+        msg = f"parameter 'k' must be a positive integer, got {k!r}"
+        raise ParameterError(msg)
     for path in notebooks:  # check every notebook, report every problem at once
+        declared = notebook_parameters(path)
         given = {**shared, **per.get(path.stem, {})}
+        if k is not None and "k" in declared:
+            given = {"k": k, **given}
         try:
-            check_parameters(path.name, notebook_parameters(path), given)
+            check_parameters(path.name, declared, given)
         except ParameterError as exc:
             problems.append(str(exc))
             continue

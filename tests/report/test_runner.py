@@ -189,3 +189,33 @@ def test_missing_kernel_rejected_before_running(
     with pytest.raises(ParameterError, match="kernel 'no-such-kernel' is not installed"):
         _render(good_notebooks, tiny_data, tmp_path / "r", kernel="no-such-kernel")
     assert not (tmp_path / "r").exists()
+
+
+def test_report_threshold_k_reaches_notebooks_that_declare_it(
+    good_notebooks: Path, tiny_data: Path, tmp_path: Path, make_notebook
+) -> None:
+    from govanalytics.report import render_weekly
+
+    make_notebook(
+        good_notebooks / "counts.ipynb",
+        [
+            "assert k == 20, k",
+            "from govanalytics.report.contract import write_summary\n"
+            'write_summary(".", notebook="counts", title="测试", week=week, headlines=[], alerts=[])',
+        ],
+        parameters='data_dir: str = ""\nweek: str = ""\noutput_dir: str = "."\nk: int = 15\n',
+    )
+    report = render_weekly(
+        week="2026-W47",
+        data_dir=tiny_data,
+        out_dir=tmp_path / "r",
+        notebooks_dir=good_notebooks,
+        compose=False,
+        quiet=True,
+        k=20,
+    )
+    params = {r.name: r.parameters for r in report.runs}
+    assert params["counts"]["k"] == 20
+    assert "k" not in params["good"]  # good.ipynb does not declare k: not passed
+    with pytest.raises(ParameterError, match="'k' must be a positive integer"):
+        render_weekly(week="2026-W47", data_dir=tiny_data, notebooks_dir=good_notebooks, k=0)
