@@ -347,18 +347,10 @@ def detect_hot_words(
     n_win = int(meta["t"].max() or 0) + 1  # type: ignore[arg-type]
     # rows are positions (prepare_comments numbers them 0..n-1): gather instead of joining;
     # words as integer ids for grouping
-    rows = prepared.tokens["row"]
     wid = prepared.tokens["word"].cast(pl.Categorical).to_physical().alias("wid")
     word_of = pl.DataFrame({"wid": wid, "word": prepared.tokens["word"]}).unique("wid")
-    tm = pl.DataFrame(
-        {
-            "wid": wid,
-            "t": meta["t"].gather(rows),
-            "district_code": meta["district_code"].gather(rows),
-            "unit": meta["unit"].gather(rows),
-        }
-    )
-    scopes = [ALL, *sorted(meta["district_code"].drop_nulls().unique().to_list())]
+    districts = sorted(meta["district_code"].drop_nulls().unique().to_list())
+    scopes = [ALL, *districts]
 
     # writers per window and per (word, window): the whole city, then every district at once
     d_all = meta.group_by("t").agg(pl.col("unit").n_unique().alias("d"))
@@ -368,13 +360,27 @@ def detect_hot_words(
         .agg(pl.col("unit").n_unique().alias("d"))
         .partition_by("district_code", as_dict=True, include_key=False)
     )
-    r_all = tm.group_by("wid", "t").agg(pl.col("unit").n_unique().alias("r"))
-    r_dist = (
-        tm.filter(pl.col("district_code").is_not_null())
-        .group_by("district_code", "wid", "t")
-        .agg(pl.col("unit").n_unique().alias("r"))
-        .partition_by("district_code", as_dict=True, include_key=False)
+    # rows are positions (prepare_comments numbers them 0..n-1): numpy gathers, integer keys
+    rows = prepared.tokens["row"].to_numpy()
+    t_tok = meta["t"].to_numpy()[rows]
+    unit_tok = meta["unit"].to_numpy()[rows]
+    dist_of_row = (
+        meta["district_code"]
+        .replace_strict(districts, list(range(len(districts))), default=-1, return_dtype=pl.Int64)
+        .to_numpy()
     )
+    dist_tok = dist_of_row[rows]
+    wid_np = wid.to_numpy()
+    r_all = _distinct_units(wid_np, t_tok, unit_tok)
+    inside = dist_tok >= 0
+    r_dist = {
+        (districts[g],): part
+        for (g,), part in _distinct_units(
+            wid_np[inside], t_tok[inside], unit_tok[inside], dist_tok[inside]
+        )
+        .partition_by("g", as_dict=True, include_key=False)
+        .items()
+    }
     hot_parts, burst_parts, total_parts, count_parts = [], [], [], []
     for scope in scopes:
         d_frame = d_all if scope == ALL else d_dist[(scope,)]
@@ -472,6 +478,7 @@ def detect_hot_words(
         pl.concat(count_parts)
         .with_columns(_t_to_date(first, window).alias("window"))
         .select("scope", "window", "word", pl.col("r").cast(pl.Int64).alias("count"))
+        .sort("scope", "window", "word")
         if count_parts
         else pl.DataFrame(
             schema={"scope": pl.String, "window": pl.Date, "word": pl.String, "count": pl.Int64}
@@ -507,6 +514,55 @@ def detect_hot_words(
             "min_jaccard": min_jaccard,
             "min_lq": min_lq,
         },
+    )
+
+
+def _distinct_units(
+    wid: np.ndarray, t: np.ndarray, unit: np.ndarray, group: np.ndarray | None = None
+) -> pl.DataFrame:
+    """Distinct units (writers or comments) per (group,) word and window.
+
+    The same result as ``group_by(group, wid, t).agg(unit.n_unique())``, computed by packing
+    (group, word, window, unit) into one 64-bit integer, sorting, and counting the distinct
+    keys of each (group, word, window) run: several times faster than a grouped ``n_unique``
+    on millions of tokens. Falls back to the group-by when the key does not fit.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``g`` (Int64, when ``group`` is given), ``wid`` (UInt32), ``t`` (Int32), ``r`` (UInt32).
+    """
+    cols = {"wid": wid.astype(np.uint64), "t": t.astype(np.uint64), "unit": unit.astype(np.uint64)}
+    if group is not None:
+        cols = {"g": group.astype(np.uint64), **cols}
+    bits = {k: max(int(v.max()).bit_length(), 1) if v.size else 1 for k, v in cols.items()}
+    keys = [k for k in cols if k != "unit"]
+    out_schema = {"g": pl.Int64, "wid": pl.UInt32, "t": pl.Int32, "r": pl.UInt32}
+    if sum(bits.values()) > 64:
+        frame = pl.DataFrame(cols)
+        counted = frame.group_by(keys).agg(pl.col("unit").n_unique().alias("r"))
+    else:
+        packed = np.zeros(len(wid), dtype=np.uint64)
+        for k, v in cols.items():
+            packed = (packed << np.uint64(bits[k])) | v
+        # sorted, the distinct keys are where the value changes, and the count of a cell is
+        # the length of its run of distinct keys
+        ordered = pl.Series(packed).sort().to_numpy()
+        first = np.ones(len(ordered), dtype=bool)
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        cells = ordered[first] >> np.uint64(bits["unit"])
+        starts = np.ones(len(cells), dtype=bool)
+        np.not_equal(cells[1:], cells[:-1], out=starts[1:])
+        at = np.flatnonzero(starts)
+        r = np.diff(np.append(at, len(cells)))
+        cell = cells[at]
+        decoded: dict[str, np.ndarray] = {}
+        for k in reversed(keys):
+            decoded[k] = cell & np.uint64((1 << bits[k]) - 1)
+            cell = cell >> np.uint64(bits[k])
+        counted = pl.DataFrame({**{k: decoded[k] for k in keys}, "r": r})
+    return counted.select(
+        [pl.col(k).cast(out_schema[k]) for k in keys] + [pl.col("r").cast(pl.UInt32)]
     )
 
 
