@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +21,13 @@ from govanalytics.hotwords._burst import (
     likelihood_ratio,
 )
 from govanalytics.hotwords._dictionary import discover_words, domain_terms, region_words, stopwords
-from govanalytics.hotwords._segment import Segmenter, _known_to_jieba, build_segmenter, segment
+from govanalytics.hotwords._segment import (
+    Segmenter,
+    _known_to_jieba,
+    build_segmenter,
+    preload_jieba,
+    segment,
+)
 from govanalytics.hotwords._text import normalise_text
 from govanalytics.privacy import mask_personal_data
 
@@ -104,7 +112,8 @@ def prepare_comments(
     traditional_to_simplified
         Convert traditional characters to simplified. Default False.
     processes
-        Worker processes for segmenting large inputs (default all cores).
+        Worker processes for segmenting large inputs, and threads masking slices of the
+        text (default all cores; 1 for one core).
 
     Returns
     -------
@@ -118,7 +127,8 @@ def prepare_comments(
     for col in ("user_id", "district_code", "community_code", "channel"):
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
-    masked, counts = mask_personal_data(frame["text"].cast(pl.String))
+    loading = preload_jieba()  # jieba's dictionary loads while polars masks and normalises
+    masked, counts = _mask(frame["text"].cast(pl.String), processes=processes)
     text = normalise_text(masked, traditional_to_simplified=traditional_to_simplified)
     frame = frame.select(
         "row",
@@ -137,6 +147,7 @@ def prepare_comments(
         if discover
         else discover_words(pl.Series([], dtype=pl.String))
     )
+    loading.join()
     new = new.filter(
         ~pl.col("word").is_in(pl.Series(sorted(_known_to_jieba(new["word"]))).implode())
     )
@@ -146,6 +157,30 @@ def prepare_comments(
     seg = build_segmenter(words, engine=engine, check_sample=sample.to_list())
     tokens = segment(text, seg, stopwords=stop, processes=processes)
     return PreparedComments(frame, tokens, counts, new, seg)
+
+
+#: Texts below which masking runs in one thread.
+_MASK_SPLIT = 100_000
+
+
+def _mask(texts: pl.Series, *, processes: int | None) -> tuple[pl.Series, dict[str, int]]:
+    """:func:`mask_personal_data` on slices of ``texts`` in threads (one per core).
+
+    Masking is text by text and its counts add up, so the slices give the same result as one
+    call; its polars string kernels release the interpreter lock, so threads use the cores.
+    """
+    n = processes if processes is not None else (os.cpu_count() or 1)
+    if n <= 1 or texts.len() < _MASK_SPLIT:
+        return mask_personal_data(texts)
+    size = -(-texts.len() // n)
+    parts = [texts.slice(i, size) for i in range(0, texts.len(), size)]
+    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        done = list(pool.map(mask_personal_data, parts))
+    counts: dict[str, int] = {}
+    for _, c in done:
+        for k, v in c.items():
+            counts[k] = counts.get(k, 0) + v
+    return pl.concat([m for m, _ in done]), counts
 
 
 def _window_expr(window: str, first: dt.date) -> pl.Expr:
@@ -478,7 +513,6 @@ def detect_hot_words(
         pl.concat(count_parts)
         .with_columns(_t_to_date(first, window).alias("window"))
         .select("scope", "window", "word", pl.col("r").cast(pl.Int64).alias("count"))
-        .sort("scope", "window", "word")
         if count_parts
         else pl.DataFrame(
             schema={"scope": pl.String, "window": pl.Date, "word": pl.String, "count": pl.Int64}

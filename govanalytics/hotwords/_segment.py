@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
 from multiprocessing import get_context
 from typing import Any
 
@@ -77,10 +77,28 @@ def _make_impl(engine: str, words: Sequence[str]) -> Any:
     raise ParameterError(msg)
 
 
-@cache
+_BASE: list[Any] = []
+_BASE_LOCK = threading.Lock()
+
+
 def _jieba_base() -> Any:
     """jieba's dictionary, loaded once per process (about 0.8 s); never given user words."""
-    return _jieba_tokenizer()
+    with _BASE_LOCK:
+        if not _BASE:
+            _BASE.append(_jieba_tokenizer())
+        return _BASE[0]
+
+
+def preload_jieba() -> threading.Thread:
+    """Start loading jieba's dictionary in a background thread and return the thread.
+
+    Loading is mostly unmarshalling (it holds the interpreter lock) while masking and
+    normalising are polars string kernels (they release it), so on two cores the load is
+    nearly free when started before them.
+    """
+    thread = threading.Thread(target=_jieba_base, name="jieba-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def _jieba_freq() -> dict[str, int]:
@@ -264,13 +282,21 @@ def segment(
         raise ParameterError(msg)
     if processes is None:
         processes = os.cpu_count() or 1
-    cleaned = texts.fill_null("").str.replace_all(_PLACEHOLDER, " ")
-    # pieces that can hold a kept token (two Chinese characters in a row), as integer ids
+    # pieces that can hold a kept token (two Chinese characters in a row), as integer ids;
+    # a streaming query runs the regular expressions on all cores
     pieces = (
-        pl.DataFrame({"piece": cleaned.str.extract_all(_PIECE)})
+        pl.LazyFrame({"piece": texts})
         .with_row_index("row")
+        .select(
+            "row",
+            pl.col("piece")
+            .fill_null("")
+            .str.replace_all(_PLACEHOLDER, " ")
+            .str.extract_all(_PIECE),
+        )
         .explode("piece")
         .filter(pl.col("piece").str.contains(r"\p{Han}\p{Han}"))
+        .collect(engine="streaming")
         .with_columns(pl.col("piece").cast(pl.Categorical).to_physical().alias("pid"))
     )
     distinct = pieces.unique("pid", keep="any").select("pid", "piece")

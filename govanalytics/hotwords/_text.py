@@ -34,7 +34,16 @@ def normalise_text(texts: pl.Series, *, traditional_to_simplified: bool = False)
     if not isinstance(texts, pl.Series) or texts.dtype != pl.String:
         msg = "texts must be a polars Series of type String"
         raise ParameterError(msg)
-    out = texts.str.replace_many(_FULL, _HALF).str.replace_all(r"\s+", " ").str.strip_chars()
+    # a streaming query runs the string kernels on all cores, morsel by morsel, in order
+    expr = pl.col("t").str.replace_many(_FULL, _HALF).str.replace_all(r"\s+", " ")
+    out = (
+        texts.to_frame("t")
+        .lazy()
+        .select(expr.str.strip_chars())
+        .collect(engine="streaming")
+        .to_series()
+        .alias(texts.name)
+    )
     if traditional_to_simplified:
         from opencc import OpenCC
 
