@@ -3,7 +3,15 @@
 from govanalytics.health._detect import DETECTION_METHODS, flag_aberrations
 from govanalytics.health._evaluate import backtest, score_forecasts
 from govanalytics.health._forecast import MODELS, QUANTILES, forecast_counts, sum_forecasts
-from govanalytics.health._report import health_alerts, health_findings
+from govanalytics.health._publish import (
+    TOTALS,
+    interval_disclosures,
+    publishable_alarms,
+    publishable_risk,
+    publishable_series,
+    withheld_cells,
+)
+from govanalytics.health._report import count_text, health_alerts, health_findings
 from govanalytics.health._risk import (
     ageing_communities,
     clinic_beds,
@@ -17,17 +25,24 @@ __all__ = [
     "DISEASES_ZH",
     "MODELS",
     "QUANTILES",
+    "TOTALS",
     "ageing_communities",
     "aggregate_counts",
     "backtest",
     "clinic_beds",
+    "count_text",
     "disease_name",
     "flag_aberrations",
     "forecast_counts",
     "health_alerts",
     "health_findings",
+    "interval_disclosures",
     "population_by_age",
+    "publishable_alarms",
+    "publishable_risk",
+    "publishable_series",
     "risk_table",
     "score_forecasts",
     "sum_forecasts",
+    "withheld_cells",
 ]

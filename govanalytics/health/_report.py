@@ -6,21 +6,36 @@ import datetime as dt
 
 import polars as pl
 
+from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.health._series import disease_name
 
 
-def health_alerts(alarms: pl.DataFrame, names: dict[str, str]) -> list[dict]:
+def count_text(value: float | None, *, k: int = DEFAULT_MIN_COUNT, unit: str = "例") -> str:
+    """A count of people as shown in text: ``"23例"``, or ``"少于15例"`` below ``k`` or withheld.
+
+    Disclosure rule: a count below ``k`` (zero included) is never printed; a null (withheld by
+    the publishing step) reads the same way.
+    """
+    if value is None or value < k:
+        return f"少于{k}{unit}"
+    return f"{value:.0f}{unit}"
+
+
+def health_alerts(
+    alarms: pl.DataFrame, names: dict[str, str], *, k: int = DEFAULT_MIN_COUNT
+) -> list[dict]:
     """One ``health_alarm`` alert per region × disease alarming in the latest week.
 
     ``alarms`` should come from one method's run of :func:`flag_aberrations` (so that one
     outbreak is one alert). Severity is ``high`` when the count is 1.5 times the upper bound or
-    more, else ``medium``.
+    more, else ``medium``. Disclosure rule: an observed count below ``k`` (or withheld, null)
+    reads ``少于{k}例`` (:func:`count_text`); expected and threshold are model outputs and shown.
     """
     last: dt.date = alarms["week_start"].max()  # type: ignore[assignment]
     hits = alarms.filter((pl.col("week_start") == last) & pl.col("alarm").fill_null(False))
     out = []
     for row in hits.sort("region_code").iter_rows(named=True):
-        ratio = row["observed"] / max(row["upper_bound"] or 1.0, 1.0)
+        ratio = (row["observed"] or 0) / max(row["upper_bound"] or 1.0, 1.0)
         place = names.get(row["region_code"], row["region_code"])
         out.append(
             {
@@ -30,7 +45,7 @@ def health_alerts(alarms: pl.DataFrame, names: dict[str, str]) -> list[dict]:
                 "place": place,
                 "date": last.isoformat(),
                 "message": (
-                    f"{place}{disease_name(row['disease'])}本周{row['observed']}例，"
+                    f"{place}{disease_name(row['disease'])}本周{count_text(row['observed'], k=k)}，"
                     f"高于预期{row['expected']:.0f}例及预警阈值{row['upper_bound']:.0f}例"
                 ),
             }
@@ -39,9 +54,20 @@ def health_alerts(alarms: pl.DataFrame, names: dict[str, str]) -> list[dict]:
 
 
 def health_findings(
-    alerts: list[dict], risk: pl.DataFrame, age_alarms: pl.DataFrame | None, names: dict
+    alerts: list[dict],
+    risk: pl.DataFrame,
+    age_alarms: pl.DataFrame | None,
+    names: dict,
+    *,
+    k: int = DEFAULT_MIN_COUNT,
 ) -> tuple[list[str], list[str]]:
-    """Findings and recommended actions (Chinese), most important first."""
+    """Findings and recommended actions (Chinese), most important first.
+
+    Pass the published risk table (:func:`publishable_risk`): where the week's count is
+    withheld its incidence and 环比 are null and the finding says ``本周病例少于{k}例`` instead of
+    the incidence (incidence × population would give the count back). Age groups are named,
+    never counted.
+    """
     findings, actions = [], []
     for a in alerts:
         text = a["message"]
@@ -66,11 +92,16 @@ def health_findings(
         place = names.get(row["region_code"], row["region_code"])
         change = row["change_week"]
         change_txt = f"，环比{change:+.0%}" if change is not None else ""
-        findings.append(
-            f"{disease_name(row['disease'])}风险最高的是{place}：本周发病率"
-            f"{row['incidence_per_100k']:.0f}/10万{change_txt}，"
-            f"下周预测{row['forecast_next']:.0f}例。"
+        incidence = row["incidence_per_100k"]
+        small = row["count"] is None or row["count"] < k or incidence is None
+        now_txt = (
+            f"本周病例{count_text(None, k=k)}"
+            if small
+            else f"本周发病率{incidence:.0f}/10万{change_txt}"
         )
+        fnext = row["forecast_next"]
+        next_txt = f"，下周预测{fnext:.0f}例" if fnext is not None else ""
+        findings.append(f"{disease_name(row['disease'])}风险最高的是{place}：{now_txt}{next_txt}。")
         ratio = row.get("bed_ratio")
         if ratio is not None and ratio > 0.8:
             actions.append(f"{place}：预测床位需求达床位数的{ratio:.0%}，提前准备床位。")
