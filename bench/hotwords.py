@@ -8,7 +8,8 @@ The comments come from the sample-city generator (``large`` city, volume raised 
 The baseline is a plain ``jieba.lcut`` loop over the same comments in the same run; when
 ``--baseline-sample`` is smaller than ``--n`` the loop runs on that many comments (evenly spread)
 and its time is extrapolated linearly (said so in the output). Peak memory is the resident set
-size (RSS) of this process and of the largest worker process.
+size (RSS) of this process and of the largest worker process; the load average of the
+(shared) machine is printed with the figures.
 """
 
 from __future__ import annotations
@@ -16,12 +17,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import time
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _rss_mb(who: int) -> float:
@@ -67,31 +75,35 @@ def main() -> None:
         f"in {time.perf_counter() - t0:.1f} s"
     )
     rss_before = _rss_mb(resource.RUSAGE_SELF)
+    load_start = os.getloadavg()
 
     from govanalytics.hotwords import detect_hot_words, prepare_comments
+    from govanalytics.hotwords._segment import _PIECE
     from govanalytics.privacy import mask_personal_data
 
-    t = time.perf_counter()
-    masked, counts = mask_personal_data(comments["text"])
-    t_mask = time.perf_counter() - t
-    del masked
+    cpu0 = _cpu_s()
     t = time.perf_counter()
     prepared = prepare_comments(comments, regions=regions, processes=args.processes)
     t_prep = time.perf_counter() - t
     t = time.perf_counter()
     result = detect_hot_words(prepared, window="day")
     t_detect = time.perf_counter() - t
-    ours = t_prep + t_detect  # prepare_comments masks again: the separate mask timing is a part
-    print(f"mask alone:            {t_mask:7.1f} s  ({sum(counts.values()):,} items masked)")
+    cpu_ours = _cpu_s() - cpu0
+    ours = t_prep + t_detect
+    rss_ours = _rss_mb(resource.RUSAGE_SELF)
+    rss_workers = _rss_mb(resource.RUSAGE_CHILDREN)
     print(
         f"prepare (mask, normalise, discover, segment on {prepared.segmenter.engine}, "
         f"agreement {prepared.segmenter.agreement}): {t_prep:7.1f} s"
     )
     print(f"count + bursts + hot list + issues: {t_detect:7.1f} s")
-    print(f"ours end to end:       {ours:7.1f} s  ({n / ours:,.0f} comments/s)")
+    print(
+        f"ours end to end:       {ours:7.1f} s  ({n / ours:,.0f} comments/s; CPU time "
+        f"{cpu_ours:.1f} s = {cpu_ours / ours:.2f} cores busy on average)"
+    )
     print(
         f"tokens {prepared.tokens.height:,}; bursts {result.bursts.height}; "
-        f"issues {result.issues.height}"
+        f"issues {result.issues.height}; items masked {sum(prepared.masked.values()):,}"
     )
     top = result.bursts.filter(
         (pl.col("word") == truth["word"]) & (pl.col("scope") == truth["district_code"])
@@ -100,8 +112,16 @@ def main() -> None:
         f"planted burst {truth['word']} {truth['day']} in {truth['district_code']}: "
         f"{top.select('start', 'end', 'weight').to_dicts()}"
     )
-    rss_ours = _rss_mb(resource.RUSAGE_SELF)
-    rss_workers = _rss_mb(resource.RUSAGE_CHILDREN)
+    # not timed: how much the piece cache saves on these comments (real text repeats less)
+    t = time.perf_counter()
+    masked, _counts = mask_personal_data(comments["text"])
+    t_mask = time.perf_counter() - t
+    pieces = masked.str.extract_all(_PIECE).explode().drop_nulls()
+    print(
+        f"mask alone, one thread: {t_mask:.1f} s; pieces cut by the engines {pieces.len():,}, "
+        f"distinct {pieces.n_unique():,} (each distinct piece is cut once)"
+    )
+    del masked, pieces
 
     import jieba
 
@@ -118,8 +138,15 @@ def main() -> None:
     print(f"plain jieba.lcut loop: {t_jieba:7.1f} s ({how}; segmentation only)")
     print(f"speed-up: {t_jieba / ours:.1f}x end to end vs jieba segmentation alone")
     print(
-        f"peak RSS: this process {rss_ours:,.0f} MB (after generating data: {rss_before:,.0f} "
-        f"MB); largest worker {rss_workers:,.0f} MB"
+        f"peak RSS: this process {rss_ours:,.0f} MB (after generating or reading the data: "
+        f"{rss_before:,.0f} MB); largest worker {rss_workers:,.0f} MB"
+    )
+    print(
+        "load average (1, 5, 15 min) at start "
+        + ", ".join(f"{x:.2f}" for x in load_start)
+        + "; at end "
+        + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        + f" ({os.cpu_count()} cores, shared)"
     )
     print(f"date {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
 
