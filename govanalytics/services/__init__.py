@@ -9,9 +9,10 @@
 - :func:`surge_warnings`, :func:`period_counts`: applications against capacity and season.
 - :func:`demand_by_community`, :func:`demand_points`: demand per community, change vs before.
 - :func:`publishable_promotions`, :func:`publishable_conflicts`, :func:`publishable_demand`,
-  :func:`roll_counts`: what a report may show (values masked by
-  :func:`govanalytics.privacy.mask_field`, small counts withheld by
-  :func:`govanalytics.privacy.suppress_small_counts`).
+  :func:`publishable_rules`, :func:`roll_counts`: what a report may show (counts only, small
+  counts withheld by :func:`govanalytics.privacy.suppress_small_counts`);
+  :func:`write_promotion_exports`: the person-level promotion plan and conflict list for the
+  data steward (Excel in ``data/exports``, never in a report).
 - :func:`service_events`, :func:`association_rules`, :func:`suggest_offers`: "A then B" rules
   and proactive offers per resident group.
 """
@@ -34,7 +35,11 @@ from govanalytics.services._promotion import (
     load_master_register,
     plan_promotion,
 )
-from govanalytics.services._publish import publishable_conflicts, publishable_promotions
+from govanalytics.services._publish import (
+    publishable_conflicts,
+    publishable_promotions,
+    write_promotion_exports,
+)
 from govanalytics.services._rolls import (
     ROLL_FILE,
     bus_card_roll,
@@ -46,6 +51,7 @@ from govanalytics.services._rolls import (
 from govanalytics.services._suggestions import (
     AGE_BANDS,
     association_rules,
+    publishable_rules,
     service_events,
     suggest_offers,
 )
@@ -80,11 +86,13 @@ __all__ = [
     "publishable_conflicts",
     "publishable_demand",
     "publishable_promotions",
+    "publishable_rules",
     "roll_counts",
     "service_events",
     "suggest_offers",
     "surge_alerts",
     "surge_warnings",
     "update_roll",
+    "write_promotion_exports",
     "write_roll_exports",
 ]

@@ -29,7 +29,13 @@ from govanalytics.data.schemas import SERVICE_TYPES
 from govanalytics.errors import ParameterError
 from govanalytics.privacy import suppress_small_counts
 
-__all__ = ["AGE_BANDS", "association_rules", "service_events", "suggest_offers"]
+__all__ = [
+    "AGE_BANDS",
+    "association_rules",
+    "publishable_rules",
+    "service_events",
+    "suggest_offers",
+]
 
 #: Age bands (lower bounds, years) used to group residents for offers.
 AGE_BANDS = (0, 18, 30, 45, 60, 75)
@@ -154,6 +160,78 @@ _RULES_SCHEMA = pl.Schema(
         "lift": pl.Float64(),
     }
 )
+
+
+#: Counts of people a reader can work out from one published rule by subtraction.
+_DERIVED = {
+    "a_not_followed_by_b": pl.col("persons_a") - pl.col("persons_ab"),
+    "b_not_after_a": pl.col("persons_b") - pl.col("persons_ab"),
+}
+_MARGINS = {
+    "without_a": pl.col("persons") - pl.col("persons_a"),
+    "without_b": pl.col("persons") - pl.col("persons_b"),
+}
+
+
+def publishable_rules(rules: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:
+    """Association rules as a report may show them: no count of fewer than ``k`` people.
+
+    Disclosure rule (every count of people in the table, and every count of people a reader
+    can derive from it by subtraction, is at least ``k`` or withheld):
+
+    1. A rule followed by fewer than ``k`` people (``persons_ab < k``) is **not published at
+       all**: its ratios would give the count back (``persons_ab = support × persons =
+       confidence × persons_a``), and the pair's mere presence would say that 1 to ``k`` − 1
+       people did A then B.
+    2. The remaining counts go through :func:`govanalytics.privacy.suppress_small_counts`
+       (``persons_ab``, ``persons_a``, ``persons_b``, ``persons``; a no-op after rule 1, since
+       each is at least ``persons_ab``, kept as the guard of the shared rule).
+    3. Secondary suppression by subtraction. ``persons_a`` is a total over the rules with the
+       same antecedent, but not an additive one (a person may follow A with several B or with
+       none), so no dropped rule's count is ``persons_a`` minus the published parts; what a
+       reader *can* subtract within one rule is ``persons_a − persons_ab`` (people who did A and
+       not B after it) and ``persons_b − persons_ab``. Where either is below ``k`` (zero
+       included: a confidence of 100 % tells of anyone known to have done A that they did B),
+       the rule's ``persons_ab``, ``support``, ``confidence`` and ``lift`` are withheld and the
+       row is flagged ``suppressed`` (what stays known is that the complement is below ``k``,
+       the same as any withheld cell). Where ``persons − persons_a`` or ``persons − persons_b``
+       is below ``k`` for some published rule, ``persons``, ``support`` and ``lift`` are
+       withheld in every row (``persons`` is one figure repeated on all rows).
+
+    Parameters
+    ----------
+    rules
+        From :func:`association_rules`.
+    k
+        Threshold (default 15).
+
+    Returns
+    -------
+    DataFrame
+        The columns of :func:`association_rules` plus ``suppressed``.
+    """
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        msg = f"parameter 'k' must be a positive integer, got {k!r}"
+        raise ParameterError(msg)
+    counts = ["persons_ab", "persons_a", "persons_b", "persons"]
+    kept = suppress_small_counts(rules.filter(pl.col("persons_ab") >= k), counts, k=k)
+    inner = pl.any_horizontal(*[(e < k).fill_null(True) for e in _DERIVED.values()])
+    kept = kept.with_columns(
+        *[
+            pl.when(inner).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("persons_ab", "support", "confidence", "lift")
+        ],
+        (pl.col("suppressed") | inner).alias("suppressed"),
+    )
+    margin = kept.select(
+        pl.any_horizontal(*[(e < k).fill_null(False) for e in _MARGINS.values()]).any()
+    ).item()
+    if margin:
+        kept = kept.with_columns(
+            *[pl.lit(None).cast(kept.schema[c]).alias(c) for c in ("persons", "support", "lift")],
+            pl.lit(True).alias("suppressed"),
+        )
+    return kept
 
 
 def _age_band(age: pl.Expr) -> pl.Expr:

@@ -1,53 +1,174 @@
-"""What reports may show of promotions and conflicts: masked values, pseudonymous keys."""
+"""What reports may show of promotions, conflicts, rules and demand; the steward's exports."""
 
 from __future__ import annotations
 
-import polars as pl
+import datetime as dt
+from pathlib import Path
 
-from govanalytics.privacy import MOBILE_PATTERN, find_id_numbers
+import polars as pl
+import pytest
+
+from govanalytics.errors import ParameterError
+from govanalytics.privacy import find_id_numbers, find_recoverable, scan_file
 from govanalytics.services import (
+    association_rules,
     plan_promotion,
     publishable_conflicts,
     publishable_promotions,
+    publishable_rules,
+    service_events,
+    write_promotion_exports,
 )
 
+K = 15
 
-def test_published_promotions_and_conflicts_hold_no_personal_values(tables) -> None:
-    plan = plan_promotion(tables["register"], tables["applications"])
-    for frame in (
-        publishable_promotions(plan.promotions),
-        publishable_conflicts(plan.conflicts),
-    ):
-        assert frame.height > 0
-        assert not {"name", "id_number", "phone", "address"} & set(frame.columns)
-        text = "\n".join(
-            str(v) for c, t in frame.schema.items() if t == pl.String for v in frame[c]
+
+@pytest.fixture(scope="module")
+def plan(tables):
+    """The promotion plan of the whole small city."""
+    return plan_promotion(tables["register"], tables["applications"])
+
+
+def _as_text(value: object) -> str:
+    return "true" if value is True else "false" if value is False else str(value)
+
+
+def test_published_promotions_are_counts_with_small_counts_withheld(plan) -> None:
+    pub = publishable_promotions(plan, k=K)
+    assert "person_key" not in pub.columns
+    assert not {"old_value", "new_value", "application_id"} & set(pub.columns)
+    assert (pub["persons"].drop_nulls() >= K).all()
+    assert pub["suppressed"].any()  # the small city has small cells (e.g. duplicates)
+    # a row is withheld as a whole, and flagged
+    assert pub.filter(pl.col("records").is_null() != pl.col("persons").is_null()).height == 0
+    assert pub.filter(pl.col("records").is_null() & ~pl.col("suppressed")).height == 0
+    # promoted rows: one record per person, by field and level
+    raw = plan.promotions.group_by("field", "verification_level").len()
+    shown = pub.filter(pl.col("outcome") == "promoted")
+    assert shown.height == raw.height
+    assert (shown["records"].drop_nulls() == shown["persons"].drop_nulls()).all()
+    # the outcome totals published in the summary give no withheld cell back
+    published_totals = pl.DataFrame(
+        {
+            "outcome": ["promoted", "skipped"],
+            "total": [plan.promotions.height, plan.skipped.height],
+        }
+    )
+    leaks = find_recoverable(pub, "records", {("outcome",): published_totals})
+    assert leaks.height == 0, leaks
+    # published + withheld = the whole plan
+    assert pub["records"].sum() < plan.promotions.height + plan.skipped.height
+
+
+def test_published_conflicts_count_the_planted_conflicts(plan, truth) -> None:
+    pub = publishable_conflicts(plan)
+    assert "person_key" not in pub.columns
+    planted: dict[tuple[str, str], int] = {}
+    for c in truth["services"]["conflicts"]:
+        planted[(c["field"], c["kind"])] = planted.get((c["field"], c["kind"]), 0) + 1
+    got = {(r["field"], r["kind"]): r["conflicts"] for r in pub.iter_rows(named=True)}
+    assert got == planted  # listed although below k: counts of decisions, not suppressed
+    assert pub["conflicts"].sum() == plan.counts()["conflicts"]
+    assert pub["kind_zh"].str.contains("[\u4e00-\u9fff]").all()
+
+
+def test_steward_exports_list_people_with_full_values_and_masked_ids(
+    plan, tables, truth, tmp_path: Path
+) -> None:
+    paths = write_promotion_exports(plan, tables["register"], tmp_path / "exports", tag="2026-W47")
+    assert {p.parent for p in paths.values()} == {tmp_path / "exports"}
+    promotions = pl.read_excel(paths["promotions"])
+    conflicts = pl.read_excel(paths["conflicts"])
+    # planted promotable changes are recovered from the exported plan, values in full
+    expected = {
+        (c["person_key"], c["field"], _as_text(c["new_value"]))
+        for c in truth["services"]["promotable"]["changes"]
+        if c["promote"]
+    }
+    got = set(promotions.select("人员编号", "字段", pl.col("核验记录值").cast(pl.String)).rows())
+    assert got == expected
+    # the planted conflicts are listed for the steward, every record of them
+    listed = set(conflicts.select("人员编号", "字段", "来源办件").rows())
+    for c in truth["services"]["conflicts"]:
+        for app in c["application_ids"]:
+            assert (c["person_key"], c["field"], app) in listed
+    # ID-card numbers masked, names present for the steward
+    for frame in (promotions, conflicts):
+        assert find_id_numbers("\n".join(frame["身份证号"].drop_nulls().to_list())) == []
+        assert frame["姓名"].null_count() == 0
+    with pytest.raises(ParameterError, match="tag"):
+        write_promotion_exports(plan, tables["register"], tmp_path, tag="../x")
+
+
+def test_published_rules_hold_no_count_below_k(tables, truth) -> None:
+    events = service_events(tables["applications"], tables["portal"])
+    rules = association_rules(events, min_persons=1)
+    assert (rules["persons_ab"] < K).any()  # small rules exist before publication
+    pub = publishable_rules(rules, k=K)
+    assert (pub["persons_ab"].drop_nulls() >= K).all()
+    assert pub.height == rules.filter(pl.col("persons_ab") >= K).height
+    for col in ("persons_a", "persons_b", "persons"):
+        assert (pub[col].drop_nulls() >= K).all()
+    # what a reader can subtract within a published rule is at least k as well
+    shown = pub.filter(pl.col("persons_ab").is_not_null())
+    assert ((shown["persons_a"] - shown["persons_ab"]) >= K).all()
+    assert ((shown["persons_b"] - shown["persons_ab"]) >= K).all()
+    # the planted pairs stay published with their figures
+    for p in truth["services"]["association"]["pairs"]:
+        row = pub.filter(
+            (pl.col("antecedent") == p["antecedent"]) & (pl.col("consequent") == p["consequent"])
         )
-        assert find_id_numbers(text) == []
-        assert MOBILE_PATTERN.search(text) is None
-    full_addresses = set(tables["register"]["address"])
-    pub = publishable_promotions(plan.promotions)
-    assert not set(pub["new_value"]) & full_addresses
+        assert row.height == 1 and row["confidence"][0] is not None
 
 
-def test_published_values_follow_the_privacy_field_rule(tables) -> None:
-    from govanalytics.privacy import WITHHELD, mask_field
+def _events(pairs: dict[tuple[str, str], int], only: dict[str, int]) -> pl.DataFrame:
+    rows = []
+    n = 0
+    for (a, b), count in pairs.items():
+        for _ in range(count):
+            rows += [(f"P{n}", a, dt.date(2026, 1, 1)), (f"P{n}", b, dt.date(2026, 1, 10))]
+            n += 1
+    for s, count in only.items():
+        for _ in range(count):
+            rows.append((f"P{n}", s, dt.date(2026, 1, 1)))
+            n += 1
+    return pl.DataFrame(rows, schema=["person_key", "service_type", "day"], orient="row")
 
-    plan = plan_promotion(tables["register"], tables["applications"])
-    pub = publishable_promotions(plan.promotions)
-    expected = plan.promotions.select(mask_field("field", "new_value"))["new_value"]
-    assert pub["new_value"].equals(expected)
-    by_field = dict(pub.group_by("field").agg(pl.col("new_value").drop_nulls()).iter_rows())
-    assert set(by_field) >= {"phone", "address"}
-    assert all(v.endswith(WITHHELD) for v in by_field["address"])
-    assert all(v[3:7] == "****" for v in by_field["phone"])
-    for field in set(by_field) - {"phone", "address", "id_number"}:
-        assert set(by_field[field]) <= {WITHHELD}, field
+
+def test_rules_whose_complement_is_small_are_withheld() -> None:
+    # everyone with A went on to B (complement 0); C then D has 5 people; E then F is safe
+    events = _events(
+        {("A", "B"): 30, ("C", "D"): 5, ("E", "F"): 20},
+        {"B": 20, "E": 20, "F": 20, "G": 100},
+    )
+    rules = association_rules(events, min_persons=1)
+    pub = publishable_rules(rules, k=K)
+    assert set(pub.select("antecedent", "consequent").rows()) == {("A", "B"), ("E", "F")}
+    ab = pub.filter(pl.col("antecedent") == "A").row(0, named=True)
+    assert ab["suppressed"] and ab["persons_ab"] is None
+    assert ab["confidence"] is None and ab["support"] is None and ab["lift"] is None
+    ef = pub.filter(pl.col("antecedent") == "E").row(0, named=True)
+    assert not ef["suppressed"] and ef["persons_ab"] == 20 and ef["confidence"] == 0.5
+    # almost everyone did E: persons - persons_E < k would give the rest away
+    crowded = _events({("E", "F"): 20, ("F", "E"): 20}, {"E": 20, "G": 3})
+    pub = publishable_rules(association_rules(crowded, min_persons=1), k=K)
+    assert pub["persons"].null_count() == pub.height and pub["support"].null_count() == pub.height
+    assert pub["confidence"].null_count() == 0
+    with pytest.raises(ParameterError, match="'k'"):
+        publishable_rules(rules, k=0)
+
+
+def test_published_files_pass_the_privacy_scan(plan, tmp_path: Path) -> None:
+    for name, frame in {
+        "promotions": publishable_promotions(plan, k=K),
+        "conflicts": publishable_conflicts(plan),
+    }.items():
+        path = tmp_path / f"{name}.parquet"
+        frame.write_parquet(path)
+        assert scan_file(path) == []
 
 
 def test_published_demand_withholds_small_counts_and_their_changes(tables, truth) -> None:
-    import datetime as dt
-
     from govanalytics.services import demand_by_community, publishable_demand
 
     end = dt.date.fromisoformat(truth["city"]["end"])
