@@ -45,9 +45,9 @@ from govanalytics.synth._base import CityBase
 from govanalytics.synth._part import SynthPart
 
 #: Grid cell edge in degrees by city size (small stays small for the tests).
-_CELL_DEG = {"small": 0.025, "default": 0.0125, "large": 0.01}
+_CELL_DEG = {"small": 0.025, "default": 0.0125, "large": 0.0045}
 #: Months of hourly data before the estimation month (small: none).
-_EXTRA_MONTHS = {"small": 0, "default": 1, "large": 2}
+_EXTRA_MONTHS = {"small": 0, "default": 1, "large": 11}
 #: Share of commuters away from home by hour (0 at night).
 _AWAY = np.array(
     [0, 0, 0, 0, 0, 0, 0, 0.3, 0.8, 1, 1, 1, 1, 1, 1, 1, 1, 0.8, 0.4, 0.15, 0, 0, 0, 0]
