@@ -150,7 +150,10 @@ def discover_words(
     if max_len < 2 + max_length:
         return pl.DataFrame(schema=_DISCOVERED)
 
-    def slices(n: int, with_context: bool) -> pl.DataFrame:
+    lazy = frame.lazy().with_columns(lengths.alias("len"))
+
+    def slices(n: int, with_context: bool) -> pl.LazyFrame:
+        # one lazy query over all offsets: collected once, in parallel
         parts = []
         for off in range(1, max_len - n):
             cols = [pl.col("text").str.slice(off, n).alias("gram")]
@@ -159,7 +162,7 @@ def discover_words(
                     pl.col("text").str.slice(off - 1, 1).alias("left"),
                     pl.col("text").str.slice(off + n, 1).alias("right"),
                 ]
-            parts.append(frame.filter(lengths > off + n).select(cols))
+            parts.append(lazy.filter(pl.col("len") > off + n).select(cols))
         return pl.concat(parts).filter(pl.col("gram").str.contains(r"^\p{Han}+$"))
 
     counts = pl.concat(
@@ -170,7 +173,7 @@ def discover_words(
             .with_columns(pl.lit(n, pl.Int8).alias("n"))
             for n in range(1, max_length + 1)
         ]
-    )
+    ).collect()
     prob = dict(zip(counts["gram"], (counts["count"] / total_chars).to_list(), strict=True))
     cand = counts.filter((pl.col("n") >= 2) & (pl.col("count") >= min_count))
     words = cand["gram"].to_list()
@@ -191,7 +194,7 @@ def discover_words(
             slices(n, True).filter(pl.col("gram").is_in(keep_grams))
             for n in sorted(set(cand["n"].to_list()))
         ]
-    )
+    ).collect()
     ent = []
     for side in ("left", "right"):
         ent.append(
