@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -19,6 +20,7 @@ from govanalytics.hotwords import (
     count_words,
     detect_hot_words,
     prepare_comments,
+    segment,
     stopwords,
     tokenization_agreement,
     word_trend,
@@ -233,3 +235,63 @@ def test_trend_is_zero_filled_and_peaks_on_the_burst(daily: HotWords, truth: dic
         trend.filter(pl.col("word") == b["word"]).sort("count", descending=True).row(0, named=True)
     )
     assert 0 <= (peak["window"] - _day(truth)).days <= b["days"] - 1
+
+
+def _whole_text_words(seg: Segmenter, texts: list[str], stop: frozenset[str]) -> set:
+    """(row, word) pairs from cutting each text whole, filtered like :func:`segment`."""
+    rows, words = [], []
+    for i, text in enumerate(texts):
+        for w in seg.cut(re.sub(r"\[[^\[\]]{1,10}\]", " ", text or "")):
+            rows.append(i)
+            words.append(w)
+    kept = pl.DataFrame({"row": rows, "word": words}).filter(
+        (pl.col("word").str.len_chars() >= 2)
+        & pl.col("word").str.contains(r"^\p{Han}+$")
+        & ~pl.col("word").is_in(pl.Series(sorted(stop)).implode())
+    )
+    return set(zip(kept["row"].to_list(), kept["word"].to_list(), strict=True))
+
+
+@pytest.mark.parametrize("engine", ["rjieba", "jieba"])
+def test_piece_cache_gives_the_tokens_of_whole_texts(
+    prepared: PreparedComments, engine: str
+) -> None:
+    # segment() cuts each distinct piece between non-block characters once; the tokens must be
+    # those of cutting every comment whole, with the same user words
+    texts = prepared.comments["text"].head(600 if engine == "jieba" else 4000)
+    seg = Segmenter(engine, True, prepared.segmenter.user_words)
+    stop = stopwords()
+    got = segment(texts, seg, stopwords=stop, processes=1)
+    pairs = set(zip(got["row"].to_list(), got["word"].to_list(), strict=True))
+    assert got.height == len(pairs) > 3 * len(texts)
+    assert pairs == _whole_text_words(seg, texts.to_list(), stop)
+
+
+def test_masking_in_threads_equals_one_call(small_city: Path, monkeypatch) -> None:
+    from govanalytics.hotwords import _analysis
+    from govanalytics.privacy import mask_personal_data
+
+    texts = load("comments", data_dir=small_city)["text"]
+    monkeypatch.setattr(_analysis, "_MASK_SPLIT", 10)
+    threaded, counts = _analysis._mask(texts, processes=3)
+    single, expected = mask_personal_data(texts)
+    assert sum(expected.values()) > 0
+    assert threaded.equals(single) and counts == expected
+
+
+def test_packed_distinct_counts_equal_grouped_n_unique() -> None:
+    from govanalytics.hotwords._analysis import _distinct_units
+
+    rng = np.random.default_rng(5)
+    n = 20_000
+    wid, t = rng.integers(0, 300, n), rng.integers(0, 40, n)
+    unit, group = rng.integers(0, 500, n), rng.integers(0, 4, n)
+    frame = pl.DataFrame({"g": group, "wid": wid, "t": t, "unit": unit})
+    wide = unit * (1 << 40)  # too wide to pack into 64 bits: the group-by fallback
+    for g, u in ((None, unit), (group, unit), (group, wide)):
+        keys = ["wid", "t"] if g is None else ["g", "wid", "t"]
+        want = frame.with_columns(unit=u).group_by(keys).agg(pl.col("unit").n_unique().alias("r"))
+        got = _distinct_units(wid, t, u, g)
+        assert got.columns == [*keys, "r"]
+        cast = [pl.col(k).cast(pl.Int64) for k in [*keys, "r"]]
+        assert got.select(cast).sort(keys).equals(want.select(cast).sort(keys))
