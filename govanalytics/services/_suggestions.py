@@ -337,11 +337,22 @@ def suggest_offers(
     keys = ["antecedent", "consequent", "confidence", "lift", *by]
     if "district_code" in by:
         keys.insert(keys.index("district_code") + 1, "district_name")
-    groups = (
+    counted = (
         targets.join(people, on="person_key")
         .group_by(keys)
         .agg(pl.len().cast(pl.Int64).alias("residents"))
-        .sort(keys[:2] + keys[4:])
+    )
+    # every rule × every group of the register, zero included: a group missing from the
+    # table would tell "nobody" apart from a withheld 1 to k - 1
+    grid = (
+        strong.select("antecedent", "consequent", "confidence", "lift")
+        .unique()
+        .join(people.select(keys[4:]).unique(), how="cross")
+    )
+    groups = (
+        grid.join(counted, on=keys, how="left", nulls_equal=True)
+        .with_columns(pl.col("residents").fill_null(0))
+        .sort(keys[:2] + keys[4:], nulls_last=True)
         .sort("lift", descending=True, maintain_order=True)
     )
     groups = suppress_small_counts(groups, ["residents"], k=k)

@@ -194,3 +194,43 @@ def test_published_demand_withholds_small_counts_and_their_changes(tables, truth
     )
     assert up.height > 0
     assert demand.filter(pl.col("service_type") == "school_place")["change"].sum() > 0
+
+
+def test_a_lonely_small_promotion_cell_is_protected_against_the_total() -> None:
+    from govanalytics.services import PromotionPlan
+
+    def rows(field: str, level: str, n: int, start: int) -> list[dict]:
+        return [
+            {"person_key": f"P{start + i}", "field": field, "verification_level": level}
+            for i in range(n)
+        ]
+
+    promotions = pl.DataFrame(
+        rows("phone", "community", 40, 0)
+        + rows("phone", "street", 20, 100)
+        + rows("address", "street", 3, 200)
+    )
+    skipped = pl.DataFrame(
+        [
+            {**r, "reason": "same_value", "reason_zh": "与主数据一致"}
+            for r in rows("phone", "community", 50, 300)
+        ]
+    )
+    plan = PromotionPlan(promotions, skipped, pl.DataFrame())
+    pub = publishable_promotions(plan, k=K)
+    promoted = pub.filter(pl.col("outcome") == "promoted").sort("records", nulls_last=True)
+    # the 3 address promotions are withheld, and so is the next smallest (20), since the
+    # total promoted (63) is published
+    assert promoted["records"].to_list() == [40, None, None]
+    totals = pl.DataFrame({"outcome": ["promoted", "skipped"], "total": [63, 50]})
+    assert find_recoverable(pub, "records", {("outcome",): totals}).height == 0
+    # without the secondary cell, the 3 would be the total minus the published parts
+    street = (pl.col("field") == "phone") & (pl.col("verification_level") == "street")
+    primary_only = pub.with_columns(
+        pl.when(street)
+        .then(pl.lit(20, dtype=pl.Int64))
+        .otherwise(pl.col("records"))
+        .alias("records")
+    )
+    leaks = find_recoverable(primary_only, "records", {("outcome",): totals})
+    assert leaks["recovered"].to_list() == [3.0]

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from govanalytics.errors import ParameterError
-from govanalytics.services import association_rules, service_events, suggest_offers
+from govanalytics.services import AGE_BANDS, association_rules, service_events, suggest_offers
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +69,28 @@ def test_offers_are_per_group_never_per_person(rules, tables, truth) -> None:
             as_of=end,
             by=("person_key",),
         )
+
+
+def test_offers_list_every_group_so_a_withheld_one_may_be_empty(rules, tables, truth) -> None:
+    end = dt.date.fromisoformat(truth["city"]["end"])
+    offers = suggest_offers(
+        rules,
+        tables["applications"],
+        tables["register"],
+        regions=tables["regions"],
+        as_of=end,
+        by=("district_code", "age_band"),
+    )
+    strong = rules.filter((pl.col("lift") >= 1.5) & (pl.col("confidence") >= 0.3)).height
+    districts = tables["regions"].filter(pl.col("level") == "district").height
+    bands = offers["age_band"].n_unique()
+    assert bands == len(AGE_BANDS)
+    # every strong rule x district x age band, zero included and withheld like small counts
+    assert offers.height == strong * districts * bands
+    assert offers.filter(pl.col("residents").is_null() != pl.col("suppressed")).height == 0
+    assert (offers["residents"].drop_nulls() >= 15).all()
+    # children do not apply for bus cards: their groups are listed, withheld, not absent
+    kids = offers.filter(
+        (pl.col("antecedent") == "elderly_bus_card") & (pl.col("age_band") == "0-17")
+    )
+    assert kids.height == districts and kids["suppressed"].all()
