@@ -7,6 +7,7 @@ summaries and tables alone, scans everything with the privacy gate and publishes
 The notebook contract lives in :mod:`govanalytics.report.contract`.
 """
 
+from govanalytics.report._display import table_html, use_chinese_tables
 from govanalytics.report._excel import write_tables_xlsx
 from govanalytics.report._html import export_html
 from govanalytics.report._labels import column_label, zh_columns, zh_table
@@ -31,6 +32,8 @@ __all__ = [
     "overview_long",
     "read_report",
     "render_weekly",
+    "table_html",
+    "use_chinese_tables",
     "write_memo",
     "write_tables_xlsx",
     "zh_columns",
