@@ -29,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from govanalytics.constants import DEFAULT_MIN_COUNT
+from govanalytics.constants import DEFAULT_MIN_COUNT, LABELS_ZH
 from govanalytics.errors import ParameterError
 from govanalytics.privacy import mask_id_number, secondary_suppress, suppress_small_counts
 from govanalytics.services._promotion import CONFLICT_KINDS, PromotionPlan
@@ -37,6 +37,12 @@ from govanalytics.services._promotion import CONFLICT_KINDS, PromotionPlan
 __all__ = ["publishable_conflicts", "publishable_promotions", "write_promotion_exports"]
 
 _OUTCOMES = {"promoted": "已入库", "skipped": "未入库"}
+#: Chinese labels of promoted fields (shared labels, plus fields the shared table lacks).
+_FIELD_ZH = {**LABELS_ZH, "employer": "工作单位"}
+
+
+def _field_zh() -> pl.Expr:
+    return pl.col("field").replace_strict(_FIELD_ZH, default=pl.col("field")).alias("field_zh")
 
 
 def publishable_promotions(plan: PromotionPlan, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:
@@ -52,7 +58,7 @@ def publishable_promotions(plan: PromotionPlan, *, k: int = DEFAULT_MIN_COUNT) -
     Returns
     -------
     DataFrame
-        ``field``, ``verification_level``, ``outcome`` (``promoted``/``skipped``),
+        ``field``, ``field_zh``, ``verification_level``, ``outcome`` (``promoted``/``skipped``),
         ``outcome_zh``, ``reason`` and ``reason_zh`` (null for promoted), ``records`` (field
         values: one per person for ``promoted``), ``persons`` (distinct people) and
         ``suppressed``. No person key and no value.
@@ -103,6 +109,7 @@ def publishable_promotions(plan: PromotionPlan, *, k: int = DEFAULT_MIN_COUNT) -
     )
     return out.select(
         "field",
+        _field_zh(),
         "verification_level",
         "outcome",
         pl.col("outcome").replace_strict(_OUTCOMES).alias("outcome_zh"),
@@ -125,7 +132,7 @@ def publishable_conflicts(plan: PromotionPlan) -> pl.DataFrame:
     Returns
     -------
     DataFrame
-        ``field``, ``kind``, ``kind_zh``, ``conflicts`` (person × field decisions to make) and
+        ``field``, ``field_zh``, ``kind``, ``kind_zh``, ``conflicts`` (person × field decisions to make) and
         ``records`` (application records involved). No person key and no value.
 
     Notes
@@ -144,6 +151,7 @@ def publishable_conflicts(plan: PromotionPlan) -> pl.DataFrame:
         .sort("field", "kind")
         .select(
             "field",
+            _field_zh(),
             "kind",
             pl.col("kind").replace_strict(CONFLICT_KINDS, default=pl.col("kind")).alias("kind_zh"),
             "conflicts",
@@ -222,10 +230,10 @@ def write_promotion_exports(
     for key, path in paths.items():
         frame = frames[key].join(people, on="person_key", how="left")
         cols = [c for c in _EXPORT_COLUMNS if c in frame.columns]
-        extra = []
+        extra = [_field_zh().alias("字段名称")]
         if key == "conflicts":
             kind = pl.col("kind").replace_strict(CONFLICT_KINDS, default=pl.col("kind"))
-            extra = [kind.alias("冲突类型")]
+            extra.append(kind.alias("冲突类型"))
         table = frame.sort("person_key", "field", "submitted_at").select(
             *[pl.col(c).alias(_EXPORT_COLUMNS[c]) for c in cols], *extra
         )

@@ -38,6 +38,7 @@ def test_published_promotions_are_counts_with_small_counts_withheld(plan) -> Non
     assert "person_key" not in pub.columns
     assert not {"old_value", "new_value", "application_id"} & set(pub.columns)
     assert (pub["persons"].drop_nulls() >= K).all()
+    assert pub["field_zh"].str.contains("[\u4e00-\u9fff]").all()  # every field has a label
     assert pub["suppressed"].any()  # the small city has small cells (e.g. duplicates)
     # a row is withheld as a whole, and flagged
     assert pub.filter(pl.col("records").is_null() != pl.col("persons").is_null()).height == 0
@@ -69,7 +70,8 @@ def test_published_conflicts_count_the_planted_conflicts(plan, truth) -> None:
     got = {(r["field"], r["kind"]): r["conflicts"] for r in pub.iter_rows(named=True)}
     assert got == planted  # listed although below k: counts of decisions, not suppressed
     assert pub["conflicts"].sum() == plan.counts()["conflicts"]
-    assert pub["kind_zh"].str.contains("[\u4e00-\u9fff]").all()
+    for col in ("kind_zh", "field_zh"):
+        assert pub[col].str.contains("[\u4e00-\u9fff]").all(), col
 
 
 def test_steward_exports_list_people_with_full_values_and_masked_ids(
