@@ -59,6 +59,7 @@ LABELS_ZH: dict[str, str] = {
     "household_registered": "户籍人口",
     "address": "地址",
     "disability": "残疾登记",
+    "employer": "工作单位",
     "date": "日期",
     "hour": "小时",
     "week_start": "周起始日",

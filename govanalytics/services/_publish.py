@@ -38,7 +38,7 @@ __all__ = ["publishable_conflicts", "publishable_promotions", "write_promotion_e
 
 _OUTCOMES = {"promoted": "已入库", "skipped": "未入库"}
 #: Chinese labels of promoted fields (shared labels, plus fields the shared table lacks).
-_FIELD_ZH = {**LABELS_ZH, "employer": "工作单位"}
+_FIELD_ZH = LABELS_ZH
 
 
 def _field_zh() -> pl.Expr:
