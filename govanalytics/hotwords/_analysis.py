@@ -399,22 +399,26 @@ def detect_hot_words(
     rows = prepared.tokens["row"].to_numpy()
     t_tok = meta["t"].to_numpy()[rows]
     unit_tok = meta["unit"].to_numpy()[rows]
+    # comments without a district form one more group, dropped after counting
     dist_of_row = (
         meta["district_code"]
-        .replace_strict(districts, list(range(len(districts))), default=-1, return_dtype=pl.Int64)
+        .replace_strict(
+            districts,
+            list(range(len(districts))),
+            default=len(districts),
+            return_dtype=pl.Int64,
+        )
         .to_numpy()
     )
     dist_tok = dist_of_row[rows]
     wid_np = wid.to_numpy()
     r_all = _distinct_units(wid_np, t_tok, unit_tok)
-    inside = dist_tok >= 0
     r_dist = {
         (districts[g],): part
-        for (g,), part in _distinct_units(
-            wid_np[inside], t_tok[inside], unit_tok[inside], dist_tok[inside]
-        )
+        for (g,), part in _distinct_units(wid_np, t_tok, unit_tok, dist_tok)
         .partition_by("g", as_dict=True, include_key=False)
         .items()
+        if g < len(districts)
     }
     hot_parts, burst_parts, total_parts, count_parts = [], [], [], []
     for scope in scopes:
