@@ -108,6 +108,8 @@ COMMON_LABELS_ZH: dict[str, str] = {
     "age_group": "年龄组",
     "residents": "居民数",
     "suggestion_zh": "建议",
+    "bus_card": "免费乘车卡（人）",
+    "home_delivery": "送卡上门（人）",
     "days_elapsed": "已过天数",
     "days_in_period": "周期天数",
     "projected": "预计值",
