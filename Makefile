@@ -42,8 +42,10 @@ test: setup system-deps
 	$(BIN)/mypy govanalytics
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
+# Benchmarks, run by hand (minutes each; figures are ratios against a baseline in the same run).
+BENCHES := data_scan health hotwords mobility services
 bench: setup
-	$(BIN)/python bench/run_all.py
+	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) reports/20* .pytest_cache
