@@ -7,9 +7,9 @@ decimal number (``22.13912345678``, coordinates in maps) is not a phone number a
 Binary payloads — base64 ``data:`` URIs and ``image/*`` notebook outputs — are not text: a run of
 digits inside them is noise, not personal data, so they are left out of the scan (images are
 not read by OCR; charts and maps are drawn from tables that are scanned themselves).
-Artifacts: HTML, JSON, Markdown and text files, executed notebooks (per cell), Parquet string
-columns (per row), Excel cells (per sheet and cell) and PDF text (per page); DOCX paragraphs
-and table cells.
+Artifacts: HTML, JSON, Markdown and text files, executed notebooks (per cell), Parquet string,
+integer and list/struct columns (per row), Excel cells (per sheet and cell) and PDF text (per
+page); DOCX paragraphs and table cells.
 """
 
 from __future__ import annotations
@@ -97,9 +97,17 @@ def _scan_parquet(path: Path, name: str) -> list[PrivacyHit]:
     hits = []
     for col in frame.columns:
         dtype = frame.schema[col]
-        if dtype not in (pl.String, pl.Categorical) and not isinstance(dtype, pl.Enum):
+        if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum) or dtype.is_integer():
+            # integers too: a phone or ID number stored as a number is still personal data
+            values = frame[col].cast(pl.String).to_list()
+        elif dtype.is_nested():  # lists and structs (e.g. ``comment_ids``, ``areas``)
+            values = [
+                None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                for v in frame[col].to_list()
+            ]
+        else:  # floats, dates, booleans: no personal number can hide there
             continue
-        for row, value in enumerate(frame[col].cast(pl.String).to_list(), 1):
+        for row, value in enumerate(values, 1):
             if value:
                 hits += _hits(name, f"column {col!r} row {row}", value)
     return hits

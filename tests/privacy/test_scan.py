@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from govanalytics.privacy import scan_file, scan_text
+import polars as pl
+
+from govanalytics.privacy import id_check_digit, scan_file, scan_text
 
 
 def test_digits_inside_base64_images_are_not_phone_numbers() -> None:
@@ -32,3 +34,21 @@ def test_notebook_image_outputs_skipped_text_outputs_scanned(tmp_path: Path) -> 
     path.write_text(json.dumps(nb), encoding="utf-8")
     hits = scan_file(path)
     assert [(h.place, h.value) for h in hits] == [("cell 0 output 1", "13912345678")]
+
+
+def test_parquet_numbers_and_list_columns_are_scanned(tmp_path: Path) -> None:
+    """Numbers stored as integers and values inside list columns are not exempt."""
+    body = "44030519900307123"
+    id_number = body + id_check_digit(body)
+    pl.DataFrame(
+        {
+            "phone": [1, 13912345678],
+            "ids": [["A1"], ["A2", f"证件{id_number}"]],
+            "share": [0.13912345678, 0.5],
+        }
+    ).write_parquet(tmp_path / "t.parquet")
+    hits = scan_file(tmp_path / "t.parquet")
+    assert [(h.place, h.kind) for h in hits] == [
+        ("column 'phone' row 2", "mobile"),
+        ("column 'ids' row 2", "id_number"),
+    ]
