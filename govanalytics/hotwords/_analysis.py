@@ -510,7 +510,8 @@ def detect_hot_words(
     bursts = (
         dates(bursts)
         .select("scope", "word", "start", "end", "weight", "peak_count", "total_count", "areas")
-        .sort("scope", "weight", descending=[False, True])
+        # ties of weight broken by word and start: the published order never depends on threads
+        .sort("scope", "weight", "word", "start", descending=[False, True, False, False])
     )
     issues = dates(issues)
     counts = (
@@ -812,7 +813,8 @@ def _issues(
             pl.col("words").list.head(5).list.join(" · ").alias("label"),
             pl.col("n_comments").cast(pl.Int64),
         )
-        .sort("scope", "weight", descending=[False, True])
+        # ties of weight broken by label and start, so issue numbers are reproducible
+        .sort("scope", "weight", "label", "t_start", descending=[False, True, False, False])
         .with_columns(pl.int_range(1, pl.len() + 1).over("scope").cast(pl.Int32).alias("issue"))
     )
     return issues.select(list(schema))
