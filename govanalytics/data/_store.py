@@ -21,7 +21,7 @@ from govanalytics.data._load import get_schema, load_with_report, resolve_path, 
 from govanalytics.data._report import LoadReport
 from govanalytics.data._schema import Schema, Store
 from govanalytics.data.schemas import DYNAMIC_DATASETS, MASTER_DATASETS
-from govanalytics.errors import ParameterError
+from govanalytics.errors import DataError, ParameterError
 
 _NAMES = {"master": "MasterStore", "dynamic": "DynamicStore"}
 _ZH = {"master": "基础主数据库", "dynamic": "业务动态数据库"}
@@ -58,7 +58,7 @@ class _DataStore:
         """Whether dataset ``name`` has a file in this store."""
         try:
             resolve_path(self._schema(name), data_dir=self.data_dir, path=None)
-        except Exception:
+        except (DataError, ParameterError):  # not found, or not a dataset of this store
             return False
         return True
 

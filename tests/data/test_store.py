@@ -68,8 +68,7 @@ def test_sample_city_validates_cleanly(small_city: Path) -> None:
 
 def test_sample_city_hotline_export_gbk(small_city: Path) -> None:
     path = small_city / "dynamic" / "hotline_export_gbk.csv"
-    if not path.is_file():
-        pytest.skip("the sample city has no GBK hotline export")
+    assert path.is_file(), "the sample city writes dynamic/hotline_export_gbk.csv"
     frame, report = load_with_report(
         "comments", path=path, column_map={"text": ["标题", "内容"]}, data_dir=small_city
     )
