@@ -128,6 +128,19 @@ def od_by_period(
             msg = "area_level needs the regions table"
             raise ParameterError(msg)
         m = _level_map(regions, area_level).lazy()
+        codes = pl.concat(
+            [lf.select(pl.col(c).alias("code")) for c in ("origin", "destination")]
+        ).unique()
+        bad = codes.join(m.select("code"), on="code", how="anti").collect()["code"].sort()
+        if bad.len():
+            shown = ", ".join(str(c) for c in bad.head(10).to_list())
+            more = f" and {bad.len() - 10} more" if bad.len() > 10 else ""
+            msg = (
+                f"OD counts, columns 'origin'/'destination': {bad.len()} code(s) are not regions "
+                f"at or below the level {area_level!r}: {shown}{more}. Hint: use codes of the "
+                "regions table, or a coarser 'area_level'."
+            )
+            raise DataError(msg)
         lf = (
             lf.join(m.rename({"area": "o"}), left_on="origin", right_on="code", how="left")
             .join(m.rename({"area": "d"}), left_on="destination", right_on="code", how="left")
@@ -143,7 +156,10 @@ def od_by_period(
     )
     unmapped = out.filter(pl.col("origin").is_null() | pl.col("destination").is_null())
     if unmapped.height:
-        msg = f"OD counts: codes that are not regions at or below the level {area_level!r}"
+        msg = (
+            f"OD counts, columns 'origin'/'destination': {unmapped.height} aggregated row(s) "
+            f"have codes that are not regions at or below the level {area_level!r}"
+        )
         raise DataError(msg)
     if not keep_internal:
         out = out.filter(pl.col("origin") != pl.col("destination"))
@@ -237,4 +253,4 @@ def commuting_from_shifts(population: pl.DataFrame) -> pl.DataFrame:
         "period",
         (pl.col("day") - pl.col("resident")).alias("day_change"),
         (pl.col("day") / pl.col("resident")).alias("day_ratio"),
-    ).sort("day_change", descending=True)
+    ).sort(["day_change", "area"], descending=[True, False], nulls_last=True)

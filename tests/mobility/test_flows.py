@@ -115,3 +115,9 @@ def test_load_od_accepts_wide_matrix(od, small_city, tmp_path) -> None:
     wide.write_parquet(path)
     got = load_od(data_dir=small_city, od_path=str(path))
     assert got["count"].sum() == day["count"].sum()
+
+
+def test_od_by_period_names_unknown_codes(od, inputs) -> None:
+    stray = od.head(1).with_columns(pl.lit("449999999999").alias("destination"))
+    with pytest.raises(DataError, match=r"'destination'.*449999999999"):
+        od_by_period(pl.concat([od, stray]), regions=inputs.regions, area_level="district")

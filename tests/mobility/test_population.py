@@ -75,6 +75,7 @@ def test_naive_city_wide_share_misses(inputs, truth) -> None:
     )
     errors = [abs(v / truth["mobility"]["resident"][a] - 1) for a, v in naive.iter_rows()]
     assert first.day == 1
+    assert naive.height == len(truth["mobility"]["resident"])  # every district compared
     assert max(errors) > 0.05
 
 

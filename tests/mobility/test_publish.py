@@ -46,6 +46,11 @@ def test_flows_nothing_recoverable(street_flows) -> None:
     in_tot = totals.select(pl.col("area").alias("destination"), "period", "inflow")
     assert _attack(pub, "count", ["period", "origin"], out_tot, "outflow").is_empty()
     assert _attack(pub, "count", ["period", "destination"], in_tot, "inflow").is_empty()
+    # in/out-flows: never exactly one withheld per period (its grand total is published)
+    per_period = totals.group_by("period").agg(
+        pl.col("inflow").null_count().alias("in_w"), pl.col("outflow").null_count().alias("out_w")
+    )
+    assert (per_period["in_w"] != 1).all() and (per_period["out_w"] != 1).all()
     # net published only with both in- and out-flow
     both = totals["inflow"].is_not_null() & totals["outflow"].is_not_null()
     assert totals.filter(~both)["net"].null_count() == totals.filter(~both).height
