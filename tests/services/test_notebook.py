@@ -93,6 +93,12 @@ def test_notebook_on_small_city(run_notebook, small_city: Path, truth: dict, tmp
         assert (rules[col].drop_nulls() >= 15).all()
     roll_counts = pl.read_parquet(out / "roll_counts.parquet")
     assert (roll_counts["bus_card"].drop_nulls() >= 15).all()
+    assert (roll_counts["home_delivery"].drop_nulls() >= 15).all()
+    demand = pl.read_parquet(out / "demand.parquet")
+    for col in ("count", "previous", "change"):
+        assert (demand[col].drop_nulls().abs() >= 15).all(), col
+    offers = pl.read_parquet(out / "suggestions.parquet")
+    assert (offers["residents"].drop_nulls() >= 15).all()
     # operational lists went to the exports folder, masked
     xlsx = sorted(exports.glob("*.xlsx"))
     assert len(xlsx) == 4
