@@ -221,8 +221,20 @@ def city_overview(
         pl.col("household_registered_share").round(4), pl.col("aged_60_share").round(4)
     )
     per_community = per_community.with_columns(pl.col("aged_60_share").round(4))
+    notes = []
+    unplaced = register.join(communities, on="community_code", how="anti").height
+    if unplaced:  # not dropped silently: they count in the city total but in no district
+        said = f"{unplaced:,}" if unplaced >= k else f"少于{k}"  # a count of people: rule k
+        notes.append(
+            f"人口登记库中 {said} 人的社区代码（community_code）不在区划表中，"
+            "计入全市总数，未计入区县分布。"
+        )
     return CityOverview(
-        districts=table, communities=per_community, headlines=headlines, findings=findings
+        districts=table,
+        communities=per_community,
+        headlines=headlines,
+        findings=findings,
+        notes=notes,
     )
 
 

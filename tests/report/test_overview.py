@@ -38,6 +38,29 @@ def test_ageing_communities_recovered(frames: dict, truth: dict) -> None:
     assert int(ov.districts["people"].sum()) == frames["register"].height
 
 
+def test_people_outside_known_communities_are_noted_not_dropped_silently(frames: dict) -> None:
+    ov = city_overview(register=frames["register"], regions=frames["regions"], week=WEEK)
+    assert ov.notes == []  # the sample city places everyone
+    register = frames["register"]
+    moved = register.with_columns(
+        pl.when(pl.int_range(pl.len()) < 20)
+        .then(pl.lit("999999999999"))
+        .otherwise(pl.col("community_code"))
+        .alias("community_code")
+    )
+    ov = city_overview(register=moved, regions=frames["regions"], week=WEEK, k=15)
+    assert int(ov.districts["people"].sum()) == register.height - 20
+    assert len(ov.notes) == 1 and "20 人" in ov.notes[0]
+    few = register.with_columns(
+        pl.when(pl.int_range(pl.len()) < 3)
+        .then(pl.lit("999999999999"))
+        .otherwise(pl.col("community_code"))
+        .alias("community_code")
+    )
+    ov = city_overview(register=few, regions=frames["regions"], week=WEEK, k=15)
+    assert len(ov.notes) == 1 and "少于15 人" in ov.notes[0]  # a count of people below k
+
+
 def test_weekly_counts_with_previous_and_year_ago(frames: dict) -> None:
     ov = city_overview(week=WEEK, k=15, **frames)
     head = {h["key"]: h for h in ov.headlines}
