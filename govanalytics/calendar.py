@@ -13,6 +13,8 @@ import datetime as dt
 
 import polars as pl
 
+from govanalytics.errors import DataError
+
 __all__ = ["SPRING_FESTIVAL", "holiday_flags", "is_spring_festival_period"]
 
 #: Lunar new year's day (春节) by year.
@@ -44,8 +46,33 @@ def is_spring_festival_period(day: dt.date, *, before: int = 7, after: int = 14)
 
     The window is wider than the statutory holiday because travel (春运) empties cities
     before it and people return over the following two weeks.
+
+    Parameters
+    ----------
+    day
+        The date to test.
+    before, after
+        Days before and after lunar new year's day counted as the Spring Festival period.
+
+    Returns
+    -------
+    bool
+        Whether ``day`` falls in the period (of its own year or of the next year's festival).
+
+    Raises
+    ------
+    DataError
+        The year of ``day`` is not in :data:`SPRING_FESTIVAL` (a holiday is never silently
+        missed: extend the table).
     """
     sf = SPRING_FESTIVAL.get(day.year)
+    if sf is None:
+        msg = (
+            f"parameter 'day' {day}: Spring Festival date not known for {day.year} (known "
+            f"{min(SPRING_FESTIVAL)}-{max(SPRING_FESTIVAL)}); extend govanalytics.calendar."
+            "SPRING_FESTIVAL"
+        )
+        raise DataError(msg)
     nxt = SPRING_FESTIVAL.get(day.year + 1)
     return any(d is not None and -before <= (day - d).days <= after for d in (sf, nxt))
 
@@ -64,11 +91,19 @@ def holiday_flags(dates: pl.Series, *, before: int = 7, after: int = 14) -> pl.D
     -------
     pl.DataFrame
         Columns ``date``, ``spring_festival``, ``national_day``.
+
+    Raises
+    ------
+    DataError
+        A year of ``dates`` is not in :data:`SPRING_FESTIVAL`.
     """
     unknown = sorted({d.year for d in dates.drop_nulls().to_list()} - set(SPRING_FESTIVAL))
     if unknown:
-        msg = f"Spring Festival date not known for years {unknown}; extend SPRING_FESTIVAL"
-        raise ValueError(msg)
+        msg = (
+            f"parameter 'dates': Spring Festival date not known for years {unknown}; extend "
+            "govanalytics.calendar.SPRING_FESTIVAL"
+        )
+        raise DataError(msg)
     return pl.DataFrame({"date": dates}).with_columns(
         spring_festival=pl.col("date").map_elements(
             lambda d: is_spring_festival_period(d, before=before, after=after),
