@@ -71,7 +71,7 @@ def _find_cjk_font(candidates: tuple[str, ...]) -> str | None:
 _warned = False
 
 
-def use_chinese_font(candidates: Sequence[str] = CJK_FONTS) -> str | None:
+def use_chinese_font(*, candidates: Sequence[str] = CJK_FONTS) -> str | None:
     """Configure matplotlib to draw Chinese text with an installed CJK font.
 
     Puts the first of ``candidates`` that matplotlib knows in front of the ``sans-serif``

@@ -75,10 +75,10 @@ def test_without_a_cjk_font_glyphs_go_missing():
 def test_missing_font_warns_once_and_does_not_raise(monkeypatch):
     monkeypatch.setattr(charts, "_warned", False)
     with pytest.warns(charts.FontWarning, match="fonts-noto-cjk"):
-        assert charts.use_chinese_font(["没有这种字体 Sans"]) is None
+        assert charts.use_chinese_font(candidates=["没有这种字体 Sans"]) is None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert charts.use_chinese_font(["没有这种字体 Sans"]) is None  # no second warning
+        assert charts.use_chinese_font(candidates=["没有这种字体 Sans"]) is None  # no second warning
     assert mpl.rcParams["axes.unicode_minus"] is False
 
 

@@ -274,10 +274,25 @@ def find_recoverable(
 
 def round_coordinates(
     frame: FrameT,
-    columns: Sequence[str] = ("lon", "lat"),
     *,
+    columns: Sequence[str] = ("lon", "lat"),
     decimals: int = 3,
 ) -> FrameT:
-    """Round published coordinates (3 decimals ≈ 100 m) so that no point pins a household."""
+    """Round published coordinates (3 decimals ≈ 100 m) so that no point pins a household.
+
+    Parameters
+    ----------
+    frame
+        Polars DataFrame or LazyFrame holding the coordinates.
+    columns
+        Coordinate columns to round; default ``("lon", "lat")``.
+    decimals
+        Decimal places kept; default 3 (about 100 m of latitude).
+
+    Returns
+    -------
+    DataFrame or LazyFrame
+        ``frame`` with ``columns`` rounded.
+    """
     cols = _check(frame, columns, 1)
     return frame.with_columns([pl.col(c).round(decimals) for c in cols])

@@ -239,11 +239,22 @@ def memo_html(memo: Memo) -> str:
     return "\n".join(parts)
 
 
-def missing_glyphs(text: str, font_path: str | Path | None = None) -> list[str]:
+def missing_glyphs(text: str, *, font_path: str | Path | None = None) -> list[str]:
     """Characters of ``text`` the memo's CJK font has no glyph for (would print as boxes).
 
-    ``font_path`` default: the file fontconfig matches for "Noto Sans CJK SC". Returns an empty
-    list when no font can be found (nothing to check against).
+    Parameters
+    ----------
+    text
+        The text to be printed.
+    font_path
+        Font file (``.ttf``, ``.otf``, ``.ttc``, ``.otc``) to check against; default the file
+        fontconfig matches for "Noto Sans CJK SC".
+
+    Returns
+    -------
+    list of str
+        Characters without a glyph, sorted; empty when no font can be found (nothing to check
+        against).
     """
     from fontTools.ttLib import TTCollection, TTFont
 

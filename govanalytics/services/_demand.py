@@ -23,13 +23,18 @@ COMPLAINTS = "complaints"
 
 
 def period_window(
-    last_day: dt.date, period: str = "month"
+    last_day: dt.date, *, period: str = "month"
 ) -> tuple[dt.date, dt.date, dt.date, dt.date]:
     """Current and previous comparison windows ending on ``last_day``.
 
-    ``"week"``: the ISO week of ``last_day`` and the week before. ``"month"``: the month to
-    date (first of the month to ``last_day``) and the same days of the previous month (cut
-    at its end), so that a month in progress is compared like for like.
+    Parameters
+    ----------
+    last_day
+        Last day of the current window (inclusive).
+    period
+        ``"week"``: the ISO week of ``last_day`` and the week before. ``"month"`` (default):
+        the month to date (first of the month to ``last_day``) and the same days of the
+        previous month (cut at its end), so that a month in progress is compared like for like.
 
     Returns
     -------
@@ -92,7 +97,7 @@ def demand_by_community(
         ``change_pct`` (null when ``previous`` is 0), ``period_start``, ``period_end``.
         Counts of applications, not of people: small counts are withheld when published.
     """
-    start, end, p_start, p_end = period_window(last_day, period)
+    start, end, p_start, p_end = period_window(last_day, period=period)
     apps = applications
     if service:
         apps = apps.filter(pl.col("service_type") == service)
