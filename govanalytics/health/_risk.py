@@ -62,6 +62,17 @@ def ageing_communities(
     China counts a population as ageing (老龄化) from 10 % aged 60+ and deeply ageing from
     20 %; communities above 30 % need home and clinic services planned first, hence the default.
 
+    Parameters
+    ----------
+    register
+        ``population_register`` (``birth_date``, ``community_code``).
+    regions
+        ``regions`` master table.
+    on
+        Date at which ages are computed.
+    threshold
+        Share of residents aged 60+ above which a community is marked ageing. Default 0.3.
+
     Returns
     -------
     pl.DataFrame
@@ -193,15 +204,31 @@ def risk_table(
         out = out.join(n_old, on="region_code", how="left")
     else:
         out = out.with_columns(pl.lit(None, dtype=pl.Int64).alias("ageing_communities"))
+    # ties (and regions without a forecast incidence, ranked last) ordered by code: the rank
+    # and the published row order never depend on the order rows arrived in
     return out.sort(
-        [pl.col("alarm").fill_null(False), "forecast_incidence_per_100k"], descending=True
+        [pl.col("alarm").fill_null(False), "forecast_incidence_per_100k", "region_code", "disease"],
+        descending=[True, True, False, False],
+        nulls_last=True,
     ).with_columns(pl.int_range(1, pl.len() + 1).over("disease").alias("rank"))
 
 
 def clinic_beds(capacities: pl.DataFrame | None, *, year: int) -> pl.DataFrame | None:
     """Clinic beds per district from the ``capacities`` table: the latest year up to ``year``.
 
-    Returns ``region_code``, ``clinic_beds``, or ``None`` when no capacities are available.
+    Parameters
+    ----------
+    capacities
+        The ``capacities`` master table (``district_code``, ``capacity_type``, ``year``,
+        ``capacity``), or ``None``.
+    year
+        The report year; capacities of later years are ignored.
+
+    Returns
+    -------
+    pl.DataFrame or None
+        ``region_code``, ``clinic_beds`` sorted by region, or ``None`` when no clinic-bed
+        capacities up to ``year`` are available.
     """
     if capacities is None or capacities.is_empty():
         return None
@@ -213,4 +240,5 @@ def clinic_beds(capacities: pl.DataFrame | None, *, year: int) -> pl.DataFrame |
         .group_by("district_code")
         .agg(pl.col("capacity").last().alias("clinic_beds"))
         .rename({"district_code": "region_code"})
+        .sort("region_code")
     )

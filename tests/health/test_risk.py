@@ -66,3 +66,28 @@ def test_beds_missing_gives_none():
         }
     )
     assert clinic_beds(caps, year=2026).to_dicts() == [{"region_code": "a", "clinic_beds": 12}]
+
+
+def test_rank_ties_by_code_and_unknown_incidence_last():
+    """Equal forecast incidence is ordered by region code; a region without population (no
+    incidence) ranks last, not first; the order does not depend on the input order."""
+    week = dt.date(2026, 11, 16)
+    regions = ["440103000000", "440101000000", "440102000000"]
+    series = pl.DataFrame(
+        {"region_code": regions, "disease": ["ili"] * 3, "week_start": [week] * 3, "count": [5] * 3}
+    )
+    fc = pl.DataFrame(
+        {
+            "region_code": [r for r in regions for _ in range(2)],
+            "disease": ["ili"] * 6,
+            "horizon": [1] * 6,
+            "quantile": [0.5, 0.975] * 3,
+            "value": [10.0, 20.0] * 3,
+        }
+    )
+    pop = pl.DataFrame({"region_code": regions[:2], "population": [1000, 1000]})
+    got = risk_table(series, fc, pop)
+    assert got["region_code"].to_list() == ["440101000000", "440103000000", "440102000000"]
+    assert got["rank"].to_list() == [1, 2, 3]
+    again = risk_table(series.reverse(), fc.reverse(), pop.reverse())
+    assert again.equals(got)
