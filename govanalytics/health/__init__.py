@@ -18,7 +18,7 @@ from govanalytics.health._risk import (
     population_by_age,
     risk_table,
 )
-from govanalytics.health._series import DISEASES_ZH, aggregate_counts, disease_name
+from govanalytics.health._series import DISEASES_ZH, aggregate_counts, city_code, disease_name
 
 __all__ = [
     "DETECTION_METHODS",
@@ -29,6 +29,7 @@ __all__ = [
     "ageing_communities",
     "aggregate_counts",
     "backtest",
+    "city_code",
     "clinic_beds",
     "count_text",
     "disease_name",

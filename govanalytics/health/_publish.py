@@ -239,7 +239,24 @@ def publishable_series(
     k: int = DEFAULT_MIN_COUNT,
     groups: Sequence[Sequence[str]] = TOTALS,
 ) -> pl.DataFrame:
-    """Weekly counts as shown in charts: the rows of ``series`` with small counts withheld."""
+    """Weekly counts as shown in charts: the rows of ``series`` with small counts withheld.
+
+    Parameters
+    ----------
+    series
+        Long weekly counts (key columns, ``week_start``, ``count``), e.g. from
+        :func:`aggregate_counts`.
+    k
+        Threshold of the small-count rule: counts below ``k`` are withheld. Default 15.
+    groups
+        Groupings whose totals are published (default :data:`TOTALS`).
+
+    Returns
+    -------
+    pl.DataFrame
+        The rows of ``series`` with ``count`` null where withheld (secondary cells included,
+        decided as in :func:`withheld_cells`) and a ``suppressed`` flag.
+    """
     keys = _series_keys(series, "count")
     mask = withheld_cells(series, k=k, groups=groups)
     return series.drop("count", FLAG, strict=False).join(
@@ -253,6 +270,18 @@ def interval_disclosures(published: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT)
     On a withheld row (``observed`` null) the count ``x`` is a whole number below ``k``;
     ``alarm`` true says ``x > upper_bound``, false ``x <= upper_bound``. Rows where that leaves
     a single value are returned (empty = the alarm flags disclose no withheld count).
+
+    Parameters
+    ----------
+    published
+        Output of :func:`publishable_alarms`.
+    k
+        The threshold the table was published with. Default 15.
+
+    Returns
+    -------
+    pl.DataFrame
+        The withheld rows of ``published`` whose count the alarm and bound give away.
     """
     x_low = (pl.col("upper_bound").floor() + 1).clip(lower_bound=0)
     x_high = pl.col("upper_bound").floor().clip(upper_bound=k - 1)

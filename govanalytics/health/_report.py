@@ -15,6 +15,20 @@ def count_text(value: float | None, *, k: int = DEFAULT_MIN_COUNT, unit: str = "
 
     Disclosure rule: a count below ``k`` (zero included) is never printed; a null (withheld by
     the publishing step) reads the same way.
+
+    Parameters
+    ----------
+    value
+        The count, or ``None`` when withheld.
+    k
+        Threshold of the small-count rule. Default 15.
+    unit
+        Chinese unit appended to the number. Default ``"例"``.
+
+    Returns
+    -------
+    str
+        E.g. ``"23例"`` or ``"少于15例"``.
     """
     if value is None or value < k:
         return f"少于{k}{unit}"
@@ -30,6 +44,21 @@ def health_alerts(
     outbreak is one alert). Severity is ``high`` when the count is 1.5 times the upper bound or
     more, else ``medium``. Disclosure rule: an observed count below ``k`` (or withheld, null)
     reads ``少于{k}例`` (:func:`count_text`); expected and threshold are model outputs and shown.
+
+    Parameters
+    ----------
+    alarms
+        One method's output of :func:`flag_aberrations`.
+    names
+        Region code to Chinese name.
+    k
+        Threshold of the small-count rule. Default 15.
+
+    Returns
+    -------
+    list of dict
+        Alerts in the layout of the report contract (``kind``, ``severity``, ``place_code``,
+        ``place``, ``date``, ``message``), ordered by region code.
     """
     last: dt.date = alarms["week_start"].max()  # type: ignore[assignment]
     hits = alarms.filter((pl.col("week_start") == last) & pl.col("alarm").fill_null(False))
@@ -67,6 +96,25 @@ def health_findings(
     withheld its incidence and 环比 are null and the finding says ``本周病例少于{k}例`` instead of
     the incidence (incidence × population would give the count back). Age groups are named,
     never counted.
+
+    Parameters
+    ----------
+    alerts
+        Output of :func:`health_alerts`.
+    risk
+        The published risk table (:func:`publishable_risk`).
+    age_alarms
+        :func:`flag_aberrations` on series by age group (names the age groups alarming in an
+        alerted region), or ``None``.
+    names
+        Region code to Chinese name.
+    k
+        Threshold of the small-count rule. Default 15.
+
+    Returns
+    -------
+    findings, actions
+        Chinese sentences, most important first.
     """
     findings, actions = [], []
     for a in alerts:

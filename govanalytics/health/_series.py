@@ -38,12 +38,34 @@ def quiet_nan() -> Iterator[None]:
 
 
 def disease_name(code: str) -> str:
-    """Chinese name of a disease code (the code itself when unknown)."""
+    """Chinese name of a disease code (the code itself when unknown).
+
+    Parameters
+    ----------
+    code
+        A disease code such as ``"influenza_like_illness"``.
+
+    Returns
+    -------
+    str
+        The name in :data:`DISEASES_ZH`, else ``code``.
+    """
     return DISEASES_ZH.get(code, code)
 
 
 def city_code(district_code: str) -> str:
-    """The 12-digit city code above a district code (first four digits, then zeros)."""
+    """The 12-digit city code above a district code (first four digits, then zeros).
+
+    Parameters
+    ----------
+    district_code
+        A 12-digit statistical division code (统计用区划代码) of a district.
+
+    Returns
+    -------
+    str
+        The code of its city, e.g. ``"440100000000"`` for ``"440103000000"``.
+    """
     return district_code[:4] + "0" * 8
 
 
