@@ -160,9 +160,15 @@ def test_compound_names_stay_whole(prepared: PreparedComments, truth: dict) -> N
 
 
 def test_no_planted_personal_data_in_any_output(
-    prepared: PreparedComments, daily: HotWords, truth: dict
+    prepared: PreparedComments, daily: HotWords, truth: dict, small_city: Path
 ) -> None:
     hw = truth["hotwords"]
+    # the planted values are really in the raw comments (so the checks below can fail)
+    raw = re.sub(r"[ \-+]", "", "\n".join(load("comments", data_dir=small_city)["text"])).upper()
+    assert hw["planted_ids"] and all(v.upper() in raw for v in hw["planted_ids"])
+    assert hw["planted_phones"] and all(v in raw for v in hw["planted_phones"])
+    raw_text = "\n".join(load("comments", data_dir=small_city)["text"])
+    assert hw["planted_names"] and all(v in raw_text for v in hw["planted_names"])
     tables = [prepared.comments, prepared.tokens, daily.hot_words, daily.bursts, daily.issues]
     text = "\n".join(str(t.to_dicts()) for t in tables)
     flat = re.sub(r"[ \-+]", "", text).upper()
