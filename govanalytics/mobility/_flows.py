@@ -49,21 +49,38 @@ def od_from_matrix(
     long = frame.unpivot(
         index=[origin, date], on=dests, variable_name="destination", value_name="count"
     )
-    bad = long.filter(pl.col("count").is_not_null() & (pl.col("count").cast(pl.Float64) < 0))
-    if bad.height:
-        r = bad.row(0, named=True)
-        msg = (
-            f"OD matrix: negative count {r['count']} for origin {r[origin]}, destination "
-            f"column {r['destination']!r}, date {r[date]}"
-        )
-        raise DataError(msg)
+    if long.schema["count"] == pl.String:  # a CSV read as text: blanks are empty cells
+        long = long.with_columns(pl.col("count").str.strip_chars().replace("", None))
+    if long.schema[date] == pl.String:
+        long = long.with_columns(pl.col(date).str.strip_chars())
+    num = pl.col("count").cast(pl.Float64, strict=False)
+    day = (
+        pl.col(date).str.to_date("%Y-%m-%d", strict=False)
+        if long.schema[date] == pl.String
+        else pl.col(date).cast(pl.Date)
+    )
+    checks = [
+        (pl.col("count").is_not_null() & num.is_null(), "count is not a number"),
+        (num < 0, "negative count"),
+        (num != num.round(0), "count is not a whole number"),
+        (pl.col(date).is_not_null() & day.is_null(), f"column {date!r} is not a YYYY-MM-DD date"),
+    ]
+    for cond, what in checks:
+        bad = long.filter(cond.fill_null(False))
+        if bad.height:
+            r = bad.row(0, named=True)
+            msg = (
+                f"OD matrix: {what} ({bad.height} cell(s)), first: value {r['count']!r} for "
+                f"origin {r[origin]}, destination column {r['destination']!r}, date {r[date]}"
+            )
+            raise DataError(msg)
     return (
         long.drop_nulls("count")
         .select(
             pl.col(origin).cast(pl.String).alias("origin"),
             pl.col("destination").cast(pl.String),
-            pl.col(date).cast(pl.Date).alias("date"),
-            pl.col("count").cast(pl.Int64),
+            day.alias("date"),
+            num.cast(pl.Int64).alias("count"),
         )
         .sort("date", "origin", "destination")
     )

@@ -182,8 +182,10 @@ def load_od(
     except SchemaError:
         if not od_path:
             raise
-        p = Path(od_path)
-        raw = pl.read_parquet(p) if p.suffix == ".parquet" else pl.read_csv(p)
+        from govanalytics.data._read import read_table
+
+        # the wide file is read like any other input (CSV encodings, Excel, Parquet)
+        raw = read_table(Path(od_path)).frame.collect()
         if maps:
             raw = raw.rename({k: v for k, v in maps.items() if k in raw.columns})
         if not any(_CODE.match(c) for c in raw.columns):

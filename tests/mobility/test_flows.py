@@ -121,3 +121,41 @@ def test_od_by_period_names_unknown_codes(od, inputs) -> None:
     stray = od.head(1).with_columns(pl.lit("449999999999").alias("destination"))
     with pytest.raises(DataError, match=r"'destination'.*449999999999"):
         od_by_period(pl.concat([od, stray]), regions=inputs.regions, area_level="district")
+
+
+def test_load_od_reads_a_wide_csv_like_any_input(od, small_city, tmp_path) -> None:
+    """A wide matrix exported from Excel as 'CSV UTF-8' (with BOM) and Chinese headers."""
+    from govanalytics.mobility import load_od
+
+    day = od.filter(pl.col("date") == pl.col("date").max())
+    wide = day.pivot(on="destination", index=["origin", "date"], values="count").rename(
+        {"origin": "出发地", "date": "日期"}
+    )
+    path = tmp_path / "od_wide.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + wide.write_csv().encode("utf-8"))
+    got = load_od(
+        data_dir=small_city,
+        od_path=str(path),
+        column_map={"od_counts": {"出发地": "origin", "日期": "date"}},
+    )
+    assert got["count"].sum() == day["count"].sum()
+    key = ["origin", "destination", "date"]
+    assert got.select(*key, "count").sort(key).equals(day.select(*key, "count").sort(key))
+
+
+@pytest.mark.parametrize(
+    ("cell", "what"),
+    [("abc", "not a number"), ("2.5", "not a whole number"), ("-1", "negative count")],
+)
+def test_od_from_matrix_text_cells_checked(cell, what) -> None:
+    wide = pl.DataFrame(
+        {"origin": ["440101001000"], "date": ["2026-01-01"], "440101002000": [cell]}
+    )
+    with pytest.raises(DataError, match=f"{what}.*'440101002000'"):
+        od_from_matrix(wide)
+
+
+def test_od_from_matrix_bad_date_named() -> None:
+    wide = pl.DataFrame({"origin": ["440101001000"], "date": ["2026/13/01"], "440101002000": ["4"]})
+    with pytest.raises(DataError, match="'date' is not a YYYY-MM-DD date"):
+        od_from_matrix(wide)
