@@ -3,7 +3,8 @@
 What is found: 18-digit ID-card numbers whose GB 11643-1999 check digit is valid
 (:func:`~govanalytics.privacy.find_id_numbers`) and mobile numbers
 (:data:`~govanalytics.privacy.MOBILE_PATTERN`). A digit run that is the fractional part of a
-decimal number (``22.13912345678``, coordinates in maps) is not a phone number and is skipped.
+decimal number (``22.13912345678``, coordinates in maps) is not a phone number and is skipped,
+nor is one inside a long ASCII identifier or hash (random folium element ids).
 Binary payloads — base64 ``data:`` URIs and ``image/*`` notebook outputs — are not text: a run of
 digits inside them is noise, not personal data, so they are left out of the scan (images are
 not read by OCR; charts and maps are drawn from tables that are scanned themselves).
@@ -49,12 +50,35 @@ def _is_decimal_fraction(text: str, start: int) -> bool:
 _BASE64_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\\n]+")
 
 
+_WORD_CHAR = re.compile(r"[0-9A-Za-z_]")
+
+
+def _inside_identifier(text: str, start: int, end: int) -> bool:
+    """True when a digit run sits inside a long ASCII identifier or hash (folium element ids
+    such as ``geo_json_1a6117551873245…`` are random hex: 11 digits between two letters are
+    not a phone number). Short tokens (``TEL13912345678``) are still scanned."""
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    if not (before.isascii() and (before.isalpha() or before == "_")) and not (
+        after.isascii() and (after.isalpha() or after == "_")
+    ):
+        return False
+    lo, hi = start, end
+    while lo > 0 and _WORD_CHAR.match(text[lo - 1]):
+        lo -= 1
+    while hi < len(text) and _WORD_CHAR.match(text[hi]):
+        hi += 1
+    return hi - lo >= 20
+
+
 def scan_text(text: str) -> list[tuple[str, str]]:
     """``(kind, value)`` of every ID-card and mobile number in ``text`` (base64 data skipped)."""
     text = _BASE64_URI.sub("data:;base64,", text)
     found = [("id_number", v) for v in find_id_numbers(text)]
     for m in MOBILE_PATTERN.finditer(text):
         if _is_decimal_fraction(text, m.start()):
+            continue
+        if _inside_identifier(text, m.start(), m.end()):
             continue
         if m.end() < len(text) - 1 and text[m.end()] == "." and text[m.end() + 1].isdigit():
             continue

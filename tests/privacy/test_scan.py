@@ -52,3 +52,14 @@ def test_parquet_numbers_and_list_columns_are_scanned(tmp_path: Path) -> None:
         ("column 'phone' row 2", "mobile"),
         ("column 'ids' row 2", "id_number"),
     ]
+
+
+def test_digit_runs_inside_map_element_ids_are_not_phone_numbers() -> None:
+    """folium names elements with random hex ids; 11 digits inside one are not a phone."""
+    page = "var geo_json_a17551873245bc0de9f8a7b6c5d4e3f2 = L.geoJson(null);"
+    assert scan_text(page) == []
+    assert scan_text('<div id="map_17551873245abcdef0123456789abcd">') == []
+    # short tokens and plain text are still scanned
+    assert scan_text("TEL13912345678") == [("mobile", "13912345678")]
+    assert scan_text("电话：13912345678。") == [("mobile", "13912345678")]
+    assert scan_text("联系人_13912345678") == [("mobile", "13912345678")]
