@@ -32,6 +32,13 @@ def area_distances(
     Centroids are taken in longitude/latitude and distances on a local equirectangular
     projection (accurate to well under 1 % within a city).
 
+    Parameters
+    ----------
+    boundaries
+        Area polygons in WGS84 (e.g. one level of :func:`govanalytics.data.load_boundaries`).
+    code_column
+        Column holding the area codes. Default ``"region_code"``.
+
     Returns
     -------
     pl.DataFrame
@@ -55,6 +62,16 @@ def common_part_of_commuters(observed: np.ndarray, predicted: np.ndarray) -> flo
 
     1 for a perfect prediction, 0 for no overlap (Lenormand, Huet & Gargiulo 2012,
     *Journal of Transport Geography*).
+
+    Parameters
+    ----------
+    observed, predicted
+        Flows of the same origin–destination pairs, in the same order.
+
+    Returns
+    -------
+    float
+        The index in [0, 1]; NaN when both totals are zero.
     """
     o = np.asarray(observed, dtype=float)
     p = np.asarray(predicted, dtype=float)

@@ -29,7 +29,18 @@ _CODE = re.compile(r"^\d{12}$")
 
 
 def latest_complete_month(last_day: dt.date) -> str:
-    """``YYYY-MM`` of the latest month fully covered by data ending on ``last_day``."""
+    """``YYYY-MM`` of the latest month fully covered by data ending on ``last_day``.
+
+    Parameters
+    ----------
+    last_day
+        The last day of the data.
+
+    Returns
+    -------
+    str
+        The month of ``last_day`` if it is the month's last day, else the month before.
+    """
     if last_day.day == _cal.monthrange(last_day.year, last_day.month)[1]:
         return f"{last_day:%Y-%m}"
     prev = last_day.replace(day=1) - dt.timedelta(days=1)
@@ -118,6 +129,12 @@ def load_mobility_inputs(
         density; dasymetric weighting), then added up to the level — the register is used
         only for where people live *within* a cell, not for how many; ``"area"``: plain areal
         weighting.
+
+    Returns
+    -------
+    MobilityInputs
+        The validated inputs at ``area_level``; :meth:`MobilityInputs.estimate` runs
+        :func:`population_estimates` on them.
     """
     from govanalytics.data import load, load_boundaries, scan
 
@@ -171,9 +188,26 @@ def load_od(
     od_path: str | os.PathLike | None = None,
     column_map: dict | None = None,
 ) -> pl.DataFrame:
-    """OD counts in long form, through the data layer; a wide origin × destination matrix
-    per day (``origin``, ``date`` and one column per destination code) is converted with
-    :func:`od_from_matrix` first."""
+    """OD counts in long form, through the data layer.
+
+    A wide origin × destination matrix per day (``origin``, ``date`` and one column per
+    destination code) is converted with :func:`od_from_matrix` first, then validated as
+    ``od_counts``.
+
+    Parameters
+    ----------
+    data_dir
+        Data folder laid out like the sample city.
+    od_path
+        An OD file of your own (CSV/Excel/Parquet, long or wide), else the folder's.
+    column_map
+        Column mapping, per dataset (``{"od_counts": {"出发地": "origin", …}}``).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``origin``, ``destination``, ``date``, ``count`` (schema ``od_counts``).
+    """
     from govanalytics.data import load
 
     maps = _maps(column_map).get("od_counts")

@@ -305,6 +305,15 @@ def register_counts(
 ) -> pl.DataFrame:
     """Registered and household-registered (户籍) people per area from the register.
 
+    Parameters
+    ----------
+    register
+        ``population_register`` (``community_code``, ``household_registered``).
+    regions
+        ``regions`` master table (maps communities to the level).
+    area_level
+        ``"district"``, ``"street"`` or ``"community"``.
+
     Returns
     -------
     pl.DataFrame
@@ -320,6 +329,20 @@ def register_counts(
     else:
         msg = f"parameter 'area_level' must be district, street or community, got {area_level!r}"
         raise ParameterError(msg)
+    unknown = (
+        register.lazy()
+        .select(pl.col("community_code").unique())
+        .join(to_area.lazy(), left_on="community_code", right_on="region_code", how="anti")
+        .collect()["community_code"]
+        .sort()
+    )
+    if unknown.len():  # no person silently left out of the counts
+        shown = ", ".join(str(c) for c in unknown.head(10).to_list())
+        msg = (
+            f"population register, column 'community_code': {unknown.len()} code(s) are not "
+            f"communities of the regions table: {shown}"
+        )
+        raise DataError(msg)
     return (
         register.lazy()
         .select("community_code", "household_registered")

@@ -162,3 +162,13 @@ def test_calibrate_to_register_total(inputs, truth) -> None:
     assert est["resident"].sum() == pytest.approx(est["registered"].sum(), rel=1e-9)
     truth_total = sum(truth["mobility"]["resident"].values())
     assert abs(est["resident"].sum() / truth_total - 1) > 0.05
+
+
+def test_register_counts_names_unknown_community(inputs, small_city) -> None:
+    from govanalytics.data import load
+    from govanalytics.errors import DataError
+
+    register = load("population_register", data_dir=small_city)
+    stray = register.head(1).with_columns(pl.lit("449999999999").alias("community_code"))
+    with pytest.raises(DataError, match=r"'community_code'.*449999999999"):
+        register_counts(pl.concat([register, stray]), inputs.regions)
