@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import polars as pl
@@ -35,7 +37,9 @@ def cell_area_weights(
     city limit, into the sea) keeps all its devices inside: its weights are rescaled to sum to 1
     (``normalize``), since the operator's counts cover the city only. With ``density``
     (dasymetric weighting) each piece's area is multiplied by the density of an ancillary
-    layer, e.g. registered people per unit area of each community.
+    layer, e.g. registered people per unit area of each community; a cell lying only in
+    areas of zero density keeps its plain area shares. Cells that overlap no area, and cells
+    falling back to plain area shares, are counted and named in a ``UserWarning``.
 
     Parameters
     ----------
@@ -89,19 +93,34 @@ def cell_area_weights(
             "weight": piece_area / np.array([cell_area[c] for c in pieces["cell_id"]]),
         }
     )
+    outside = sorted(set(left["cell_id"]) - set(out["cell_id"].to_list()))
+    if outside:  # counted, never silent: their devices are not in any area
+        shown = ", ".join(outside[:10])
+        warnings.warn(
+            f"{len(outside)} cell(s) overlap no area and are left out (their devices are not "
+            f"counted): {shown}{' …' if len(outside) > 10 else ''}",
+            UserWarning,
+            stacklevel=2,
+        )
     if density is not None:
         dens = density.select(pl.col(area_column).alias("area"), pl.col("density").cast(pl.Float64))
-        out = (
-            out.join(dens, on="area", how="left")
-            .with_columns(pl.col("weight") * pl.col("density").fill_null(0.0))
-            .with_columns(
-                pl.col("weight")
-                / pl.col("weight").sum().over("cell_id")
-                * pl.col("weight").sum().over("cell_id").gt(0)
-            )
-            .drop("density")
-            .fill_nan(0.0)
+        dw = pl.col("weight") * pl.col("density").fill_null(0.0)
+        total = dw.sum().over("cell_id")
+        out = out.join(dens, on="area", how="left").with_columns(
+            # a cell whose every piece has zero density keeps its plain area shares (its
+            # devices would otherwise vanish, or turn into NaN after normalising)
+            pl.when(total > 0).then(dw / total).otherwise(pl.col("weight")).alias("weight"),
+            (total <= 0).alias("_plain"),
         )
+        plain = out.filter(pl.col("_plain"))["cell_id"].unique().sort().to_list()
+        if plain:
+            warnings.warn(
+                f"{len(plain)} cell(s) lie only in areas of zero density: plain areal weights "
+                f"used for them: {', '.join(plain[:10])}{' …' if len(plain) > 10 else ''}",
+                UserWarning,
+                stacklevel=2,
+            )
+        out = out.drop("density", "_plain")
     out = out.group_by("cell_id", "area").agg(pl.col("weight").sum())
     if normalize:
         out = out.with_columns(pl.col("weight") / pl.col("weight").sum().over("cell_id"))

@@ -172,3 +172,29 @@ def test_register_counts_names_unknown_community(inputs, small_city) -> None:
     stray = register.head(1).with_columns(pl.lit("449999999999").alias("community_code"))
     with pytest.raises(DataError, match=r"'community_code'.*449999999999"):
         register_counts(pl.concat([register, stray]), inputs.regions)
+
+
+def test_cell_weights_count_what_they_cannot_place() -> None:
+    """A cell outside every area is named in a warning; a cell only in zero-density areas
+    keeps plain area shares instead of losing its devices (or turning them into NaN)."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    areas = gpd.GeoDataFrame(
+        {"region_code": ["a", "b"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs="EPSG:4326"
+    )
+    cells = gpd.GeoDataFrame(
+        {"cell_id": ["in", "empty", "out"]},
+        geometry=[box(0.5, 0, 1.5, 1), box(0, 0, 0.5, 1), box(5, 5, 6, 6)],
+        crs="EPSG:4326",
+    )
+    density = pl.DataFrame({"region_code": ["a", "b"], "density": [0.0, 3.0]})
+    with pytest.warns(UserWarning) as record:
+        w = cell_area_weights(cells, areas, density=density)
+    text = " ".join(str(r.message) for r in record)
+    assert "1 cell(s) overlap no area" in text and "out" in text
+    assert "zero density" in text and "empty" in text
+    got = {(c, a): v for c, a, v in w.iter_rows()}
+    assert got[("in", "b")] == pytest.approx(1.0) and got[("in", "a")] == pytest.approx(0.0)
+    assert got[("empty", "a")] == pytest.approx(1.0)
+    assert not w["weight"].is_nan().any()
