@@ -148,13 +148,26 @@ def load_mobility_inputs(
         path=device_counts_path or None,
         column_map=maps.get("device_counts"),
     )
-    span = counts.select(pl.col("date").min().alias("a"), pl.col("date").max().alias("b")).collect()
+    span = counts.select(
+        pl.col("date").min().alias("a"),
+        pl.col("date").max().alias("b"),
+        pl.col("cell_id").cast(pl.String).unique().implode().alias("cells"),
+    ).collect(engine="streaming")
     if span["a"][0] is None:
         msg = "device_counts: the file holds no rows"
         raise DataError(msg)
     regions = load("regions", data_dir=data_dir)
     bounds = load_boundaries(data_dir=data_dir)
     cells = load_boundaries(data_dir=data_dir, dataset="grid_cells")
+    unknown = sorted(set(span["cells"][0].to_list()) - set(cells["cell_id"].astype(str)))
+    if unknown:  # their counts could not be placed in any area: never dropped silently
+        shown = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        msg = (
+            f"device_counts{' ' + str(device_counts_path) if device_counts_path else ''}, "
+            f"column 'cell_id': {len(unknown)} cell(s) not in the grid_cells table: {shown}. "
+            "Hint: give the cells' polygons in master/grid_cells, or map your cell column."
+        )
+        raise DataError(msg)
     register = load("population_register", data_dir=data_dir)
     share = load("market_share", data_dir=data_dir, column_map=maps.get("market_share"))
     comm = bounds[bounds["level"] == "community"]

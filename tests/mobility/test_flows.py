@@ -159,3 +159,14 @@ def test_od_from_matrix_bad_date_named() -> None:
     wide = pl.DataFrame({"origin": ["440101001000"], "date": ["2026/13/01"], "440101002000": ["4"]})
     with pytest.raises(DataError, match="'date' is not a YYYY-MM-DD date"):
         od_from_matrix(wide)
+
+
+def test_device_counts_of_unknown_cells_are_named(small_city, tmp_path) -> None:
+    from govanalytics.mobility import load_mobility_inputs
+
+    counts = pl.read_parquet(small_city / "dynamic" / "device_counts.parquet")
+    stray = counts.head(1).with_columns(pl.lit("X999").alias("cell_id"))
+    path = tmp_path / "device_counts.parquet"
+    pl.concat([counts, stray]).write_parquet(path)
+    with pytest.raises(DataError, match=r"'cell_id'.*X999"):
+        load_mobility_inputs(data_dir=small_city, device_counts_path=path)
