@@ -144,7 +144,24 @@ def demand_points(
     """One point (``lon``, ``lat``) per application, at its community's inner point.
 
     For :func:`govanalytics.geo.heatmap`, whose small-count rule counts these rows.
-    ``centroids`` comes from :func:`govanalytics.geo.region_centroids`.
+
+    Parameters
+    ----------
+    applications
+        ``applications`` (canonical columns).
+    centroids
+        Community inner points from :func:`govanalytics.geo.region_centroids`
+        (``region_code``, ``lon``, ``lat``). Applications of a community without a point
+        have no place and are left out.
+    start, end
+        Days counted (inclusive) by ``submitted_at``.
+    service
+        Only this ``service_type``; default all.
+
+    Returns
+    -------
+    DataFrame
+        ``community_code``, ``service_type``, ``lon``, ``lat``: one row per application.
     """
     apps = applications.filter(pl.col("submitted_at").dt.date().is_between(start, end))
     if service:
@@ -161,6 +178,18 @@ def publishable_demand(demand: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> p
     next to a withheld count is withheld too (count − change would give it away); and since
     community totals over services are shown on the map, each community with exactly one
     withheld count loses one more (:func:`govanalytics.privacy.secondary_suppress`).
+
+    Parameters
+    ----------
+    demand
+        Output of :func:`demand_by_community`.
+    k
+        Threshold of the small-count rule; default 15.
+
+    Returns
+    -------
+    DataFrame
+        ``demand`` with withheld values null and the suppression flags.
     """
     out = suppress_small_counts(demand, ["count", "previous", "change"], k=k)
     out = secondary_suppress(out, "count", groups=[["community_code"]])

@@ -101,8 +101,19 @@ def bus_card_roll(
 def delivery_list(roll: pl.DataFrame, register: pl.DataFrame) -> pl.DataFrame:
     """Roll entries on the disability register: their cards are delivered home.
 
-    Returns the roll rows (same columns) whose person has ``disability`` true in
-    ``register``.
+    Parameters
+    ----------
+    roll
+        Bus-card roll (:func:`bus_card_roll` or :func:`update_roll`).
+    register
+        ``population_register`` with its ``disability`` flag.
+
+    Returns
+    -------
+    DataFrame
+        The roll rows (same columns) whose person has ``disability`` true in ``register``,
+        sorted by ``roll_year`` and ``person_key``. Person level: for the exports folder only,
+        never for a report.
     """
     disabled = register.filter(pl.col("disability")).select("person_key")
     return roll.join(disabled, on="person_key", how="semi").sort("roll_year", "person_key")
@@ -124,6 +135,18 @@ def update_roll(
     exports_dir: str | Path, register: pl.DataFrame, year: int, *, age: int = 60
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Add the people turning ``age`` in ``year`` to the kept roll in ``exports_dir``.
+
+    Parameters
+    ----------
+    exports_dir
+        Folder of the operational exports (``data/exports/``); the roll is kept there as
+        ``ROLL_FILE`` and replaced atomically, only when people were added.
+    register
+        ``population_register``.
+    year
+        Roll year: people whose ``age``-th birthday falls in it are added.
+    age
+        Eligible age; default 60 (free bus card).
 
     Returns
     -------
