@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import statsmodels.api as sm
 
-from govanalytics.errors import InsufficientDataError, ParameterError
+from govanalytics.errors import DataError, InsufficientDataError, ParameterError
 
 __all__ = [
     "GravityModel",
@@ -135,6 +135,29 @@ def _design(frame: pl.DataFrame, decay: str, origins: list[str], dests: list[str
     return design
 
 
+def _pairs_with_distances(flows: pl.DataFrame, distances: pl.DataFrame) -> pl.DataFrame:
+    """Flows summed per pair with their distance; a pair without a distance is an error (it
+    would otherwise drop out of the fit silently)."""
+    pairs = (
+        flows.filter(pl.col("origin") != pl.col("destination"))
+        .group_by("origin", "destination")
+        .agg(pl.col("count").sum())
+        .join(distances, on=["origin", "destination"], how="left")
+        .sort("origin", "destination")
+    )
+    missing = pairs.filter(pl.col("distance_km").is_null())
+    if missing.height:
+        shown = ", ".join(
+            f"{o}→{d}" for o, d in missing.select("origin", "destination").head(5).iter_rows()
+        )
+        msg = (
+            f"parameter 'distances': no distance for {missing.height} OD pair(s) of 'flows', "
+            f"e.g. {shown}. Hint: compute distances on the boundaries of the flows' level."
+        )
+        raise DataError(msg)
+    return pairs
+
+
 def fit_gravity(
     flows: pl.DataFrame,
     distances: pl.DataFrame,
@@ -168,14 +191,7 @@ def fit_gravity(
     if decay not in (*_DECAYS, "auto"):
         msg = f"parameter 'decay' must be 'power', 'exponential' or 'auto', got {decay!r}"
         raise ParameterError(msg)
-    data = (
-        flows.filter(pl.col("origin") != pl.col("destination"))
-        .group_by("origin", "destination")
-        .agg(pl.col("count").sum())
-        .join(distances, on=["origin", "destination"], how="inner")
-        .filter(pl.col("distance_km") > 0)
-        .sort("origin", "destination")
-    )
+    data = _pairs_with_distances(flows, distances).filter(pl.col("distance_km") > 0)
     origins = sorted(set(data["origin"]))
     dests = sorted(set(data["destination"]))
     n_par = len(origins) + len(dests)
@@ -232,13 +248,7 @@ def evaluate_gravity(
     if not 0 < holdout < 1:
         msg = f"parameter 'holdout' must be between 0 and 1, got {holdout!r}"
         raise ParameterError(msg)
-    pairs = (
-        flows.filter(pl.col("origin") != pl.col("destination"))
-        .group_by("origin", "destination")
-        .agg(pl.col("count").sum())
-        .join(distances, on=["origin", "destination"], how="inner")
-        .sort("origin", "destination")
-    )
+    pairs = _pairs_with_distances(flows, distances)
     rng = np.random.default_rng(seed)
     order = rng.permutation(pairs.height)
     n_hold = round(holdout * pairs.height)

@@ -170,3 +170,13 @@ def test_device_counts_of_unknown_cells_are_named(small_city, tmp_path) -> None:
     pl.concat([counts, stray]).write_parquet(path)
     with pytest.raises(DataError, match=r"'cell_id'.*X999"):
         load_mobility_inputs(data_dir=small_city, device_counts_path=path)
+
+
+def test_gravity_names_pairs_without_distance(od, streets, truth) -> None:
+    month = truth["mobility"]["month"]
+    flows = od_by_period(od, period="month").filter(pl.col("period") == month)
+    dist = area_distances(streets)
+    o, d = flows.row(0)[:2]
+    partial = dist.filter(~((pl.col("origin") == o) & (pl.col("destination") == d)))
+    with pytest.raises(DataError, match=rf"'distances'.*{o}→{d}"):
+        evaluate_gravity(flows, partial)
