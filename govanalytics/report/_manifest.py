@@ -11,6 +11,8 @@ from pathlib import Path
 
 import polars as pl
 
+from govanalytics.errors import GovAnalyticsError
+
 #: Packages whose versions every manifest records (the analysis and report stack).
 STACK = (
     "govanalytics",
@@ -126,7 +128,8 @@ def _max_date(root: Path, schema, column: str) -> dt.date | None:
 
             value = data.scan(schema.name, data_dir=root).select(pl.col(column).max())
             value = value.collect().item()
-    except Exception:
+    except (GovAnalyticsError, OSError, pl.exceptions.PolarsError):
+        # a dataset that is absent or unreadable has no last day; bugs are not hidden
         return None
     if isinstance(value, dt.datetime):
         return value.date()
