@@ -72,7 +72,19 @@ def _inside_identifier(text: str, start: int, end: int) -> bool:
 
 
 def scan_text(text: str) -> list[tuple[str, str]]:
-    """``(kind, value)`` of every ID-card and mobile number in ``text`` (base64 data skipped)."""
+    """``(kind, value)`` of every ID-card and mobile number in ``text`` (base64 data skipped).
+
+    Parameters
+    ----------
+    text
+        Any text: a page, a cell, a table value.
+
+    Returns
+    -------
+    list of tuple of str
+        ``("id_number", value)`` for 18-digit numbers with a valid GB 11643-1999 check digit
+        and ``("mobile", value)`` for mobile numbers (separators removed), in that order.
+    """
     text = _BASE64_URI.sub("data:;base64,", text)
     found = [("id_number", v) for v in find_id_numbers(text)]
     for m in MOBILE_PATTERN.finditer(text):
@@ -176,7 +188,22 @@ def _scan_docx(path: Path, name: str) -> list[PrivacyHit]:
 
 
 def scan_file(path: str | Path, *, name: str | None = None) -> list[PrivacyHit]:
-    """Personal data found in one artifact (empty list when none or not a scanned kind)."""
+    """Personal data found in one artifact.
+
+    Parameters
+    ----------
+    path
+        The artifact: ``.ipynb``, ``.parquet``, ``.xlsx``, ``.pdf``, ``.docx`` or a text file
+        (``.html``, ``.json``, ``.md``, ``.txt``, ``.csv``, ``.svg``, ``.xml``, ``.geojson``).
+        Other kinds (images) are not read.
+    name
+        Name given in the hits; default the file name.
+
+    Returns
+    -------
+    list of PrivacyHit
+        Empty when nothing is found or the file is not a scanned kind.
+    """
     path = Path(path)
     name = name or path.name
     suffix = path.suffix.lower()
