@@ -221,7 +221,8 @@ def top_corridors(flows: pl.DataFrame, *, n: int = 10, symmetric: bool = True) -
     ----------
     flows
         ``origin``, ``destination``, ``period``, ``count`` (published or not; withheld
-        flows are never among the top).
+        flows are never among the top, and never added into a corridor's total — the total
+        minus the published direction would give the withheld one back).
     n
         Corridors kept per period.
     symmetric
@@ -230,9 +231,11 @@ def top_corridors(flows: pl.DataFrame, *, n: int = 10, symmetric: bool = True) -
     Returns
     -------
     pl.DataFrame
-        ``period``, ``origin``, ``destination``, ``count``, ``rank``.
+        ``period``, ``origin``, ``destination``, ``count``, ``rank``, ``partial`` (True where
+        one direction of a symmetric corridor was withheld: ``count`` then holds the published
+        direction only and is a lower bound of the two-way total).
     """
-    f = flows.drop_nulls("count")
+    f = flows.with_columns(pl.col("count").is_null().alias("partial"))
     if symmetric:
         f = (
             f.with_columns(
@@ -240,13 +243,19 @@ def top_corridors(flows: pl.DataFrame, *, n: int = 10, symmetric: bool = True) -
                 pl.max_horizontal("origin", "destination").alias("b"),
             )
             .group_by("period", pl.col("a").alias("origin"), pl.col("b").alias("destination"))
-            .agg(pl.col("count").sum())
+            .agg(
+                pl.when(pl.col("count").is_not_null().any()).then(pl.col("count").sum()),
+                pl.col("partial").any(),
+            )
         )
+    f = f.drop_nulls("count")
     return (
         f.sort(["period", "count", "origin", "destination"], descending=[False, True, False, False])
         .with_columns(rank=pl.col("count").rank("ordinal", descending=True).over("period"))
         .filter(pl.col("rank") <= n)
-        .select("period", "origin", "destination", "count", pl.col("rank").cast(pl.Int64))
+        .select(
+            "period", "origin", "destination", "count", pl.col("rank").cast(pl.Int64), "partial"
+        )
     )
 
 

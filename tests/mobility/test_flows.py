@@ -180,3 +180,21 @@ def test_gravity_names_pairs_without_distance(od, streets, truth) -> None:
     partial = dist.filter(~((pl.col("origin") == o) & (pl.col("destination") == d)))
     with pytest.raises(DataError, match=rf"'distances'.*{o}→{d}"):
         evaluate_gravity(flows, partial)
+
+
+def test_top_corridors_never_add_a_withheld_direction() -> None:
+    flows = pl.DataFrame(
+        {
+            "origin": ["a", "b", "a", "c", "b", "c"],
+            "destination": ["b", "a", "c", "a", "c", "b"],
+            "period": ["2026-W40"] * 6,
+            "count": [500, None, 300, 200, None, None],
+        },
+        schema_overrides={"count": pl.Int64},
+    )
+    top = top_corridors(flows, n=5)
+    got = {(o, d): (c, p) for _, o, d, c, _, p in top.iter_rows()}
+    assert got == {("a", "b"): (500, True), ("a", "c"): (500, False)}  # b-c: both withheld
+    one_way = top_corridors(flows, n=5, symmetric=False)
+    assert one_way["count"].to_list() == [500, 300, 200]
+    assert not one_way["partial"].any()
