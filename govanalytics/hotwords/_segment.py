@@ -200,7 +200,9 @@ def _cut_list(seg: Segmenter, texts: list[str]) -> list[str]:
 
 
 def _cut_chunk(texts: list[str]) -> list[str]:
-    assert _WORKER is not None
+    if _WORKER is None:  # not an assert: asserts vanish under python -O
+        msg = "segmenter worker used before its initializer ran (internal error)"
+        raise RuntimeError(msg)
     return _cut_list(_WORKER, texts)
 
 
