@@ -106,6 +106,17 @@ def baseline_scores(
     first. Windows with fewer than ``min_history`` windows of history (default half the
     baseline) get NaN.
 
+    Parameters
+    ----------
+    r
+        Relevant units (distinct writers of the word), shape ``(words, windows)``.
+    d
+        All units per window, shape ``(windows,)`` or ``(words, windows)``.
+    baseline
+        Number of trailing windows forming the baseline.
+    min_history
+        Windows of history needed for a score; default ``max(1, baseline // 2)``.
+
     Returns
     -------
     z, expected : np.ndarray, shape ``(words, windows)``
@@ -137,6 +148,20 @@ def likelihood_ratio(r: np.ndarray, d: np.ndarray, expected: np.ndarray) -> np.n
     the evidence that window ``t`` runs at a higher rate than the baseline. Unlike the
     z-score it does not explode for words with a near-empty baseline, so a frequent bursting
     word outranks a rare word seen five times for the first time.
+
+    Parameters
+    ----------
+    r
+        Relevant units, shape ``(words, windows)``.
+    d
+        All units per window, broadcast to ``r``'s shape.
+    expected
+        Expected relevant units ``d·p_b`` (from :func:`baseline_scores`), same shape as ``r``.
+
+    Returns
+    -------
+    np.ndarray
+        Non-negative log-likelihood ratios, shape of ``r``.
     """
     r = np.asarray(r, dtype=np.float64)
     d = np.broadcast_to(np.asarray(d, dtype=np.float64), r.shape)
