@@ -13,6 +13,7 @@ Personal data are masked first (:func:`govanalytics.privacy.mask_personal_data`)
 the results holds unmasked text.
 """
 
+from govanalytics.hotwords._alerts import issue_alerts, issue_place
 from govanalytics.hotwords._analysis import (
     ALL,
     HotWords,
@@ -45,6 +46,8 @@ __all__ = [
     "detect_hot_words",
     "discover_words",
     "domain_terms",
+    "issue_alerts",
+    "issue_place",
     "kleinberg_states",
     "likelihood_ratio",
     "normalise_text",

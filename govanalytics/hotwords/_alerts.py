@@ -1,0 +1,85 @@
+"""Alerts of the weekly summary from bursting issues (moved out of the hot_words notebook)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from govanalytics.errors import ParameterError
+from govanalytics.hotwords._analysis import ALL
+
+__all__ = ["issue_alerts", "issue_place"]
+
+
+def issue_place(issue: Mapping[str, Any], *, names: Mapping[str, str]) -> str:
+    """Where an issue is, in Chinese: its district and first area, or its first two areas.
+
+    Parameters
+    ----------
+    issue
+        One row of :attr:`HotWords.issues` (``scope`` and ``areas`` are read).
+    names
+        Region code → name (the ``regions`` master table); codes without a name are shown
+        as they are.
+
+    Returns
+    -------
+    str
+        E.g. ``"东湖区锦绣社区"``; ``"全市"`` for a city-wide issue without areas.
+    """
+    codes = [issue["scope"]] if issue["scope"] != ALL else []
+    codes += list(issue["areas"] or [])[:2]
+    return "".join(names.get(c, c) for c in codes[:2]) or "全市"
+
+
+def issue_alerts(
+    issues: pl.DataFrame,
+    *,
+    names: Mapping[str, str],
+    high: float = 30.0,
+    medium: float = 15.0,
+) -> list[dict[str, str]]:
+    """One ``hot_issue`` alert per issue, in the order of ``issues``, for ``summary.json``.
+
+    Parameters
+    ----------
+    issues
+        Issues to report (columns ``scope``, ``areas``, ``start``, ``label``, ``weight``,
+        ``n_comments`` of :attr:`HotWords.issues`), heaviest first.
+    names
+        Region code → name, for the place shown.
+    high, medium
+        Issue weight (summed Kleinberg burst weights) from which the severity is ``"high"``
+        (default 30) or ``"medium"`` (default 15); below, ``"low"``.
+
+    Returns
+    -------
+    list of dict
+        Alerts in the layout of :func:`govanalytics.report.contract.write_summary`: ``kind``,
+        ``severity``, ``place_code`` (the issue's district, or for a city-wide issue its first
+        area), ``place``, ``date`` (burst start, ISO) and a Chinese ``message`` with the
+        number of comments.
+    """
+    if not medium <= high:
+        msg = f"parameters 'medium' ({medium}) and 'high' ({high}): medium must not exceed high"
+        raise ParameterError(msg)
+    alerts = []
+    for row in issues.iter_rows(named=True):
+        weight = row["weight"]
+        severity = "high" if weight >= high else ("medium" if weight >= medium else "low")
+        place_code = row["scope"] if row["scope"] != ALL else (list(row["areas"] or []) or [ALL])[0]
+        place = issue_place(row, names=names)
+        alerts.append(
+            {
+                "kind": "hot_issue",
+                "severity": severity,
+                "place_code": place_code,
+                "place": place,
+                "date": row["start"].isoformat(),
+                "message": f"{place}自{row['start']:%m月%d日}起“{row['label']}”相关留言集中出现"
+                f"（{row['n_comments']}条）",
+            }
+        )
+    return alerts
