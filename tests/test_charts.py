@@ -78,7 +78,8 @@ def test_missing_font_warns_once_and_does_not_raise(monkeypatch):
         assert charts.use_chinese_font(candidates=["没有这种字体 Sans"]) is None
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert charts.use_chinese_font(candidates=["没有这种字体 Sans"]) is None  # no second warning
+        # no second warning
+        assert charts.use_chinese_font(candidates=["没有这种字体 Sans"]) is None
     assert mpl.rcParams["axes.unicode_minus"] is False
 
 
