@@ -26,6 +26,11 @@ from govanalytics.hotwords._analysis import (
 )
 from govanalytics.hotwords._burst import baseline_scores, kleinberg_states, likelihood_ratio
 from govanalytics.hotwords._dictionary import discover_words, domain_terms, region_words, stopwords
+from govanalytics.hotwords._publish import (
+    published_bursts,
+    published_hot_words,
+    published_issues,
+)
 from govanalytics.hotwords._segment import (
     Segmenter,
     build_segmenter,
@@ -52,6 +57,9 @@ __all__ = [
     "likelihood_ratio",
     "normalise_text",
     "prepare_comments",
+    "published_bursts",
+    "published_hot_words",
+    "published_issues",
     "region_words",
     "segment",
     "stopwords",

@@ -7,6 +7,7 @@ from typing import Any
 
 import polars as pl
 
+from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import ParameterError
 from govanalytics.hotwords._analysis import ALL
 
@@ -40,6 +41,7 @@ def issue_alerts(
     names: Mapping[str, str],
     high: float = 30.0,
     medium: float = 15.0,
+    k: int = DEFAULT_MIN_COUNT,
 ) -> list[dict[str, str]]:
     """One ``hot_issue`` alert per issue, in the order of ``issues``, for ``summary.json``.
 
@@ -53,6 +55,9 @@ def issue_alerts(
     high, medium
         Issue weight (summed Kleinberg burst weights) from which the severity is ``"high"``
         (default 30) or ``"medium"`` (default 15); below, ``"low"``.
+    k
+        Disclosure threshold (default 15): a number of comments below ``k``, or withheld
+        (null, as in :func:`published_issues`), is written ``少于{k}条``, never as a number.
 
     Returns
     -------
@@ -60,10 +65,13 @@ def issue_alerts(
         Alerts in the layout of :func:`govanalytics.report.contract.write_summary`: ``kind``,
         ``severity``, ``place_code`` (the issue's district, or for a city-wide issue its first
         area), ``place``, ``date`` (burst start, ISO) and a Chinese ``message`` with the
-        number of comments.
+        number of comments (or ``少于{k}条``).
     """
     if not medium <= high:
         msg = f"parameters 'medium' ({medium}) and 'high' ({high}): medium must not exceed high"
+        raise ParameterError(msg)
+    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
+        msg = f"parameter 'k' must be a positive integer, got {k!r}"
         raise ParameterError(msg)
     alerts = []
     for row in issues.iter_rows(named=True):
@@ -71,6 +79,8 @@ def issue_alerts(
         severity = "high" if weight >= high else ("medium" if weight >= medium else "low")
         place_code = row["scope"] if row["scope"] != ALL else (list(row["areas"] or []) or [ALL])[0]
         place = issue_place(row, names=names)
+        n = row["n_comments"]
+        shown = f"少于{k}条" if n is None or n < k else f"{n}条"
         alerts.append(
             {
                 "kind": "hot_issue",
@@ -79,7 +89,7 @@ def issue_alerts(
                 "place": place,
                 "date": row["start"].isoformat(),
                 "message": f"{place}自{row['start']:%m月%d日}起“{row['label']}”相关留言集中出现"
-                f"（{row['n_comments']}条）",
+                f"（{shown}）",
             }
         )
     return alerts

@@ -57,3 +57,15 @@ def test_issue_alerts_thresholds_checked() -> None:
     ]
     with pytest.raises(ParameterError, match="medium"):
         issue_alerts(_issues(), names=NAMES, high=10, medium=20)
+
+
+def test_issue_alerts_withhold_counts_below_k() -> None:
+    issues = _issues().with_columns(
+        pl.Series("n_comments", [42, None, 7], dtype=pl.Int64)  # None: already withheld
+    )
+    messages = [a["message"] for a in issue_alerts(issues, names=NAMES, k=15)]
+    assert messages[0].endswith("（42条）")
+    assert messages[1].endswith("（少于15条）") and messages[2].endswith("（少于15条）")
+    assert issue_alerts(issues, names=NAMES, k=50)[0]["message"].endswith("（少于50条）")
+    with pytest.raises(ParameterError, match="'k'"):
+        issue_alerts(issues, names=NAMES, k=0)

@@ -72,3 +72,49 @@ def test_notebook_reads_a_users_gbk_export_with_joined_columns(
     assert b["district_code"] in set(issues["scope"].to_list())
     alerts = [a for a in summary["alerts"] if b["word"] in a["message"]]
     assert alerts and alerts[0]["place_code"] == b["district_code"]
+
+
+@pytest.mark.notebook
+def test_notebook_withholds_counts_below_k_and_still_reports_planted_issue(
+    run_notebook, small_city: Path, truth: dict
+) -> None:
+    k = 15
+    b = truth["hotwords"]["burst"]
+    day = dt.date.fromisoformat(b["day"])
+    year, number, _ = day.isocalendar()
+    # the week of the planted day, so that its day is in the published hot list
+    out = run_notebook("hot_words", data_dir=str(small_city), week=f"{year}-W{number:02d}", k=k)
+    tables = {
+        "hot_words.parquet": ["count"],
+        "bursts.parquet": ["peak_count", "total_count"],
+        "issues.parquet": ["n_comments"],
+    }
+    n_withheld = 0
+    for name, columns in tables.items():
+        frame = pl.read_parquet(out / name)
+        assert "suppressed" in frame.columns, name
+        for col in columns:
+            # no published count below k; a withheld one is null with its row flagged
+            assert frame.filter(pl.col(col) < k).height == 0, (name, col)
+            nulls = frame.filter(pl.col(col).is_null())
+            assert nulls["suppressed"].all(), (name, col)
+            n_withheld += nulls.height
+    assert n_withheld > 0  # the small city has small counts: the rule was exercised
+    issues = pl.read_parquet(out / "issues.parquet")
+    withheld_ids = pl.col("n_comments").is_null() & pl.col("comment_ids").is_not_null()
+    assert issues.filter(withheld_ids).height == 0  # the ids would give the count back
+    # the planted burst still ranks top-3 on its day in the published list, count shown
+    hot = pl.read_parquet(out / "hot_words.parquet").filter(
+        (pl.col("word") == b["word"])
+        & pl.col("window").is_between(day - dt.timedelta(days=1), day + dt.timedelta(days=1))
+    )
+    assert hot.filter(pl.col("rank") <= 3).height >= 1
+    assert hot.sort("rank")["count"][0] >= k
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    alerts = [a for a in summary["alerts"] if b["word"] in a["message"]]
+    assert alerts and alerts[0]["place_code"] == b["district_code"]
+    shown = [int(n) for n in re.findall(r"（(\d+)条）", alerts[0]["message"])]
+    assert shown and shown[0] >= k
+    # no alert or finding prints a number of comments below k
+    texts = [a["message"] for a in summary["alerts"]] + list(summary["findings"])
+    assert not [t for t in texts if any(int(n) < k for n in re.findall(r"（(\d+)条）", t))]

@@ -1,0 +1,99 @@
+"""Publishing step of the hot-words tables: small counts of people withheld below ``k``.
+
+The analysis (counting, bursts, ranking, the count floor of 5 for detection) is not changed:
+these functions only prepare what is shown or written. Counts of distinct writers or comments
+below ``k`` become null and the row's ``suppressed`` flag is set
+(:func:`govanalytics.privacy.suppress_small_counts`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from govanalytics.constants import DEFAULT_MIN_COUNT
+from govanalytics.privacy import suppress_small_counts
+
+__all__ = ["published_bursts", "published_hot_words", "published_issues"]
+
+
+def published_hot_words(hot_words: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:
+    """The hot list as published: ``count`` (distinct writers) withheld below ``k``.
+
+    Disclosure rule: ``count`` values below ``k`` become null and ``suppressed`` is true.
+    ``rank``, ``rank_change``, ``score``, ``z`` and ``bursting`` are kept: they are ranks and
+    anomaly scores, not counts of people. An ``expected`` column (the baseline) is withheld
+    (null) on the same rows if present, since with ``z`` or ``score`` it would give the
+    withheld count back.
+
+    Parameters
+    ----------
+    hot_words
+        :attr:`HotWords.hot_words` (or a selection of its columns holding ``count``).
+    k
+        Threshold; default :data:`govanalytics.constants.DEFAULT_MIN_COUNT` (15).
+
+    Returns
+    -------
+    pl.DataFrame
+        The same rows, ``count`` withheld below ``k`` and a boolean ``suppressed`` column.
+    """
+    out = suppress_small_counts(hot_words, "count", k=k)
+    if "expected" in out.columns:
+        out = out.with_columns(
+            pl.when(pl.col("count").is_null())
+            .then(None)
+            .otherwise(pl.col("expected"))
+            .alias("expected")
+        )
+    return out
+
+
+def published_bursts(bursts: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:
+    """Bursts as published: ``peak_count`` and ``total_count`` withheld below ``k``.
+
+    Disclosure rule: each count below ``k`` becomes null and ``suppressed`` is true. ``weight``
+    (the Kleinberg burst weight, a score) and the dates are kept.
+
+    Parameters
+    ----------
+    bursts
+        :attr:`HotWords.bursts` (columns ``peak_count`` and ``total_count``).
+    k
+        Threshold; default 15.
+
+    Returns
+    -------
+    pl.DataFrame
+        The same rows with small counts withheld and a boolean ``suppressed`` column.
+    """
+    return suppress_small_counts(bursts, ["peak_count", "total_count"], k=k)
+
+
+def published_issues(issues: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:
+    """Issues as published: ``n_comments`` withheld below ``k``.
+
+    Disclosure rule: ``n_comments`` below ``k`` becomes null and ``suppressed`` is true; the
+    issue's ``comment_ids`` (whose length is the count) are emptied (null) on those rows too.
+    ``weight`` is a score and is kept.
+
+    Parameters
+    ----------
+    issues
+        :attr:`HotWords.issues` (column ``n_comments``; ``comment_ids`` optional).
+    k
+        Threshold; default 15.
+
+    Returns
+    -------
+    pl.DataFrame
+        The same rows with small counts withheld and a boolean ``suppressed`` column.
+    """
+    out = suppress_small_counts(issues, "n_comments", k=k)
+    if "comment_ids" in out.columns:
+        out = out.with_columns(
+            pl.when(pl.col("n_comments").is_null())
+            .then(None)
+            .otherwise(pl.col("comment_ids"))
+            .alias("comment_ids")
+        )
+    return out
