@@ -57,6 +57,8 @@ def _fmt(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
+        if value.is_integer() and abs(value) >= 10:  # a count carried as float (3522.0)
+            return f"{value:,.0f}"
         return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
     return "—" if value is None else str(value)
 
