@@ -3,6 +3,7 @@
 from govanalytics.health._detect import DETECTION_METHODS, flag_aberrations
 from govanalytics.health._evaluate import backtest, score_forecasts
 from govanalytics.health._forecast import MODELS, QUANTILES, forecast_counts, sum_forecasts
+from govanalytics.health._headlines import alarm_count, shown_total, weekly_headlines
 from govanalytics.health._publish import (
     TOTALS,
     interval_disclosures,
@@ -28,6 +29,7 @@ __all__ = [
     "TOTALS",
     "ageing_communities",
     "aggregate_counts",
+    "alarm_count",
     "backtest",
     "city_code",
     "clinic_beds",
@@ -44,6 +46,8 @@ __all__ = [
     "publishable_series",
     "risk_table",
     "score_forecasts",
+    "shown_total",
     "sum_forecasts",
+    "weekly_headlines",
     "withheld_cells",
 ]

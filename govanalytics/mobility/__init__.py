@@ -7,6 +7,7 @@ per area, corridors and a doubly-constrained gravity model. Everything published
 :func:`publish_population` / :func:`publish_flows` (no count below k = 15).
 """
 
+from govanalytics.mobility._alerts import population_alerts
 from govanalytics.mobility._areas import (
     area_market_share,
     cell_area_weights,
@@ -61,6 +62,7 @@ __all__ = [
     "night_levels",
     "od_by_period",
     "od_from_matrix",
+    "population_alerts",
     "population_estimates",
     "publish_flows",
     "publish_population",
