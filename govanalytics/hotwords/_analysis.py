@@ -78,6 +78,17 @@ class PreparedComments:
     segmenter: Segmenter
 
 
+#: Columns of one decoded burst run (before the scope and dates are added).
+_BURST_RUN_SCHEMA: dict[str, type[pl.DataType]] = {
+    "word": pl.String,
+    "t_start": pl.Int32,
+    "t_end": pl.Int32,
+    "weight": pl.Float64,
+    "peak_count": pl.Int64,
+    "total_count": pl.Int64,
+}
+
+
 def prepare_comments(
     comments: pl.DataFrame,
     *,
@@ -480,14 +491,7 @@ def detect_hot_words(
             burst_parts.append(
                 pl.DataFrame(
                     runs,
-                    schema={
-                        "word": pl.String,
-                        "t_start": pl.Int32,
-                        "t_end": pl.Int32,
-                        "weight": pl.Float64,
-                        "peak_count": pl.Int64,
-                        "total_count": pl.Int64,
-                    },
+                    schema=_BURST_RUN_SCHEMA,
                     orient="row",
                 ).with_columns(pl.lit(scope).alias("scope"))
             )
@@ -621,17 +625,7 @@ def _empty_hot() -> pl.DataFrame:
 
 
 def _empty_bursts() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "word": pl.String,
-            "t_start": pl.Int32,
-            "t_end": pl.Int32,
-            "weight": pl.Float64,
-            "peak_count": pl.Int64,
-            "total_count": pl.Int64,
-            "scope": pl.String,
-        }
-    )
+    return pl.DataFrame(schema={**_BURST_RUN_SCHEMA, "scope": pl.String})
 
 
 def _rank(hot: pl.DataFrame, top_n: int) -> pl.DataFrame:
