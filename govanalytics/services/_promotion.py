@@ -125,17 +125,8 @@ _PLAN_SCHEMA = pl.Schema(
 )
 _SKIPPED_SCHEMA = pl.Schema({**_PLAN_SCHEMA, "reason": pl.String(), "reason_zh": pl.String()})
 _CONFLICT_SCHEMA = pl.Schema({**_PLAN_SCHEMA, "kind": pl.String()})
-_AUDIT_SCHEMA = pl.Schema(
-    {
-        "person_key": pl.String(),
-        "field": pl.String(),
-        "old_value": pl.String(),
-        "new_value": pl.String(),
-        "application_id": pl.String(),
-        "verification_level": pl.String(),
-        "verified_at": pl.Datetime("us"),
-    }
-)
+#: The audit log's columns are those of the master dataset ``promotion_audit``.
+_AUDIT_SCHEMA = pl.Schema({name: _PLAN_SCHEMA[name] for name in PROMOTION_AUDIT.column_names})
 
 
 @dataclass
