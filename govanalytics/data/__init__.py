@@ -41,6 +41,7 @@ Decisions a user should know:
 
 from govanalytics.data._geo import load_boundaries
 from govanalytics.data._load import load, load_with_report, scan
+from govanalytics.data._project import PROJECT_FILE, DatasetSpec, Project, open_project
 from govanalytics.data._report import LoadReport
 from govanalytics.data._schema import Column, Schema
 from govanalytics.data._store import DynamicStore, MasterStore
@@ -49,14 +50,18 @@ from govanalytics.data.schemas import DYNAMIC_DATASETS, MASTER_DATASETS, SCHEMAS
 __all__ = [
     "DYNAMIC_DATASETS",
     "MASTER_DATASETS",
+    "PROJECT_FILE",
     "SCHEMAS",
     "Column",
+    "DatasetSpec",
     "DynamicStore",
     "LoadReport",
     "MasterStore",
+    "Project",
     "Schema",
     "load",
     "load_boundaries",
     "load_with_report",
+    "open_project",
     "scan",
 ]

@@ -55,7 +55,30 @@ DATE_FORMS: tuple[tuple[str | None, str], ...] = (
         "date form 20240305",
         r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2}))?$",
     ),
+    (
+        "month 2024-03 read as its first day",
+        r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?$",
+    ),
 )
+#: Markers of a missing value in numeric and date columns (read as empty, counted).
+MISSING_MARKERS = (
+    "NA",
+    "N/A",
+    "n/a",
+    "NaN",
+    "nan",
+    "null",
+    "NULL",
+    "None",
+    "-",
+    "--",
+    "—",
+    "/",
+    "／",
+)
+MISSING_REPAIR = "missing-value marker read as empty"
+#: Region codes of 6 (GB/T 2260) or 9 digits (township) padded to the 12-digit form.
+CODE_PADDING_REPAIR = "6- or 9-digit region code padded to 12 digits"
 EXCEL_SERIAL = "Excel serial date"
 _SERIAL_PATTERN = r"^\d{1,5}(?:\.\d+)?$"
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -179,18 +202,22 @@ def _parse_number(v: pl.Expr, target: pl.DataType, repairs: dict) -> pl.Expr:
     return pl.coalesce(as_int, fixed).cast(target, strict=False)
 
 
-def _parse_datetime(v: pl.Expr, target: pl.DataType, repairs: dict) -> pl.Expr:
+def _parse_datetime(
+    v: pl.Expr, target: pl.DataType, repairs: dict, date_form: str | None = None
+) -> pl.Expr:
     parsed: list[pl.Expr] = []
+    if date_form:  # the form the user declared (project file ``date_form``) is tried first
+        parsed.append(v.str.strptime(pl.Datetime("us"), date_form, strict=False))
     for kind, regex in DATE_FORMS:
         g = v.str.extract_groups(regex).struct
         text = pl.format(
             "{}-{}-{} {}:{}:{}{}",
             g.field("y"),
             g.field("m").str.zfill(2),
-            g.field("d").str.zfill(2),
-            g.field("H").fill_null("0").str.zfill(2),
-            g.field("M").fill_null("0").str.zfill(2),
-            g.field("S").fill_null("0").str.zfill(2),
+            g.field("d").str.zfill(2) if "(?P<d>" in regex else pl.lit("01"),
+            g.field("H").fill_null("0").str.zfill(2) if "(?P<H>" in regex else pl.lit("00"),
+            g.field("M").fill_null("0").str.zfill(2) if "(?P<M>" in regex else pl.lit("00"),
+            g.field("S").fill_null("0").str.zfill(2) if "(?P<S>" in regex else pl.lit("00"),
             g.field("f").fill_null("") if "(?P<f>" in regex else pl.lit(""),
         )
         value = text.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S%.f", strict=False)
@@ -213,8 +240,14 @@ def _parse_datetime(v: pl.Expr, target: pl.DataType, repairs: dict) -> pl.Expr:
     return out.cast(target)
 
 
-def _from_text(raw: pl.Expr, column: Column, target: pl.DataType) -> tuple[pl.Expr, dict]:
+def _from_text(
+    raw: pl.Expr, column: Column, target: pl.DataType, date_form: str | None = None
+) -> tuple[pl.Expr, dict]:
     v, repairs = _clean_text(raw, column, target)
+    if target != pl.String:
+        marker = v.is_in(list(MISSING_MARKERS))
+        repairs[MISSING_REPAIR] = marker
+        v = pl.when(~marker).then(v)
     if target == pl.String:
         labels = code_labels(column)
         if labels:
@@ -230,6 +263,10 @@ def _from_text(raw: pl.Expr, column: Column, target: pl.DataType) -> tuple[pl.Ex
             )
             repairs["'.0' removed from code"] = decimal
             v = pl.when(decimal).then(stripped).otherwise(v)
+            if column.pattern == r"\d{12}":
+                short = v.str.contains(r"^(?:\d{6}|\d{9})$")
+                repairs[CODE_PADDING_REPAIR] = short
+                v = pl.when(short).then(v.str.pad_end(12, "0")).otherwise(v)
         if column.check == "id_number":
             upper = v.str.to_uppercase()
             repairs["lower-case x in ID number"] = upper != v
@@ -245,12 +282,17 @@ def _from_text(raw: pl.Expr, column: Column, target: pl.DataType) -> tuple[pl.Ex
         out = lower.replace_strict(_BOOL_WORDS, default=None, return_dtype=pl.Boolean)
         return out, repairs
     if target == pl.Date or isinstance(target, pl.Datetime):
-        return _parse_datetime(v, target, repairs), repairs
+        return _parse_datetime(v, target, repairs, date_form), repairs
     return v.cast(target, strict=False), repairs
 
 
 def convert(
-    raw: pl.Expr, source_dtype: pl.DataType, column: Column, *, repair_text: bool = True
+    raw: pl.Expr,
+    source_dtype: pl.DataType,
+    column: Column,
+    *,
+    repair_text: bool = True,
+    date_form: str | None = None,
 ) -> Conversion:
     """Build the conversion of ``raw`` (of ``source_dtype``) to ``column``'s type.
 
@@ -265,6 +307,8 @@ def convert(
     repair_text
         Clean text kept as text (trim, full-width to half-width). ``False`` takes stored
         text columns as they are (the lazy scan of large typed files: checked, not repaired).
+    date_form
+        A ``strftime`` form (``"%d/%m/%Y"``) tried before the automatic date forms.
 
     Returns
     -------
@@ -280,7 +324,7 @@ def convert(
         shown = raw.cast(pl.String)
         return Conversion(value=raw.alias(column.name), failed=pl.lit(False), shown=shown)
     if source_dtype == pl.String:
-        value, repairs = _from_text(raw, column, target)
+        value, repairs = _from_text(raw, column, target, date_form)
         present = raw.str.strip_chars().str.len_chars() > 0
         shown = raw
     elif isinstance(source_dtype, pl.Datetime) and target == pl.Date:
@@ -309,7 +353,7 @@ def convert(
         present, shown = raw.is_not_null(), raw.cast(pl.String)
     else:
         as_text = raw.cast(pl.String, strict=False)
-        value, repairs = _from_text(as_text, column, target)
+        value, repairs = _from_text(as_text, column, target, date_form)
         present, shown = raw.is_not_null(), as_text
     failed = (present.fill_null(False) & value.is_null()).fill_null(False)
     return Conversion(value=value.alias(column.name), failed=failed, shown=shown, repairs=repairs)

@@ -307,6 +307,8 @@ def region_names_to_codes(
     present: Sequence[str],
     regions: pl.DataFrame | None,
     report: LoadReport,
+    *,
+    region_level: str | None = None,
 ) -> tuple[pl.DataFrame, list[Check], dict[str, pl.Expr]]:
     """Region names written in code columns (``所属区县: 东湖区``) turned into their codes.
 
@@ -316,6 +318,9 @@ def region_names_to_codes(
     columns). A name of exactly one region becomes its code (repair
     :data:`REGION_NAME_REPAIR`, counted); a name of no region, or of several, is a problem
     naming the rows and values (and, for several, the candidate codes).
+
+    ``region_level`` (the project file's ``region_level``: ``"province"``, …) overrides the
+    level looked up for every code column.
 
     Returns
     -------
@@ -336,7 +341,7 @@ def region_names_to_codes(
         if regions is None or not staged.select(is_name.any()).item():
             continue
         table = regions
-        level = _LEVEL_OF.get(name)
+        level = region_level or _LEVEL_OF.get(name)
         if level is not None and "level" in table.columns:
             table = table.filter(pl.col("level") == level)
         lookup = table.group_by("region_name").agg(pl.col("region_code").unique().sort())
@@ -392,6 +397,7 @@ def prepare(
     column_map: ColumnMap | None,
     report: LoadReport,
     repair_text: bool = True,
+    date_form: str | None = None,
 ) -> tuple[pl.LazyFrame, list[str], dict[str, dict[str, pl.Expr]], list[dict]]:
     """Map and convert a raw table lazily.
 
@@ -420,7 +426,7 @@ def prepare(
             parts = [pl.col(s).cast(pl.String).str.strip_chars() for s in source]
             raw_expr = pl.concat_str(parts, separator=JOIN_SEPARATOR, ignore_nulls=True)
             dtype = pl.String()
-        conv = convert(raw_expr, dtype, col, repair_text=repair_text)
+        conv = convert(raw_expr, dtype, col, repair_text=repair_text, date_form=date_form)
         present.append(col.name)
         exprs += [
             conv.value,
@@ -478,6 +484,10 @@ def load_with_report(
     sheet: str | int | None = None,
     references: References | None = None,
     repair_geometry: bool = False,
+    date_form: str | None = None,
+    fixed: Mapping[str, object] | None = None,
+    region_level: str | None = None,
+    on_duplicate: str = "error",
 ) -> tuple[pl.DataFrame, LoadReport]:
     """Load a dataset, validated against its schema, with a report of what was repaired.
 
@@ -507,6 +517,20 @@ def load_with_report(
         says so.
     repair_geometry
         Geometry datasets only: make invalid polygons valid (counted as a repair).
+    date_form
+        A ``strftime`` form of the file's dates (``"%d/%m/%Y %H:%M"``), tried before the
+        automatic forms (ISO, ``2024/3/5``, ``2024年3月5日``, ``20240305``, ``2024-03``, Excel
+        serials).
+    fixed
+        ``{canonical column: value}`` for columns the file does not carry (every row of a
+        CDC table is one disease: ``{"disease": "流感"}``); noted in the report.
+    region_level
+        Level of the regions the code columns hold (``"province"``, ``"prefecture"``,
+        ``"district"``, …): region names are looked up among regions of that level.
+    on_duplicate
+        Rows repeating an earlier row exactly are always removed (counted). Rows sharing
+        the unique key but differing elsewhere are an error (``"error"``, default) or all
+        but the first are dropped (``"keep_first"``, counted and their rows noted).
 
     Returns
     -------
@@ -538,7 +562,43 @@ def load_with_report(
         )
     file = resolve_path(schema, data_dir=data_dir, path=path)
     raw = read_table(file, sheet=sheet)
-    return _finish(raw, schema, data_dir, column_map, references)
+    return _finish(
+        raw,
+        schema,
+        data_dir,
+        column_map,
+        references,
+        date_form=date_form,
+        fixed=fixed,
+        region_level=region_level,
+        on_duplicate=on_duplicate,
+    )
+
+
+def _with_fixed(
+    raw_df: pl.DataFrame, schema: Schema, fixed: Mapping[str, object] | None, report: LoadReport
+) -> pl.DataFrame:
+    """Add the project file's fixed values as source columns named by their canonical name."""
+    if not fixed:
+        return raw_df
+    names = set(schema.column_names)
+    unknown = [c for c in fixed if c not in names]
+    if unknown:
+        msg = (
+            f"fixed: {unknown} are not columns of dataset {schema.name!r}; "
+            f"its columns are {schema.column_names}"
+        )
+        raise ParameterError(msg)
+    for column, value in fixed.items():
+        if column in raw_df.columns:
+            report.notes.append(
+                f"column {column!r} of the file replaced by the fixed value {value!r}"
+            )
+        else:
+            report.notes.append(f"fixed value {value!r} for column {column!r} (every row)")
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value)  # type: ignore[union-attr]
+        raw_df = raw_df.with_columns(pl.lit(text, dtype=pl.String).alias(column))
+    return raw_df
 
 
 def _finish(
@@ -548,6 +608,11 @@ def _finish(
     column_map: ColumnMap | None,
     references: References | None,
     extra_problems: Sequence[dict] = (),
+    *,
+    date_form: str | None = None,
+    fixed: Mapping[str, object] | None = None,
+    region_level: str | None = None,
+    on_duplicate: str = "error",
 ) -> tuple[pl.DataFrame, LoadReport]:
     report = LoadReport(
         source=raw.source,
@@ -566,8 +631,13 @@ def _finish(
         msg = f"{raw.source}: the file has no data rows (only a header)"
         raise DataError(msg)
     raw_df = _skip_blank_rows(raw_df, report)
+    raw_df = _with_fixed(raw_df, schema, fixed, report)
     staged_lazy, present, repairs, problems = prepare(
-        replace(raw, frame=raw_df.lazy()), schema, column_map=column_map, report=report
+        replace(raw, frame=raw_df.lazy()),
+        schema,
+        column_map=column_map,
+        report=report,
+        date_form=date_form,
     )
     if problems and not present:
         raise SchemaError(source, problems)
@@ -577,7 +647,9 @@ def _finish(
         schema, present, data_dir=data_dir, references=references, report=report
     )
     regions = _regions_table(data_dir, references)
-    staged, name_checks, covered = region_names_to_codes(staged, schema, present, regions, report)
+    staged, name_checks, covered = region_names_to_codes(
+        staged, schema, present, regions, report, region_level=region_level
+    )
     checks = [
         replace(ch, bad=ch.bad & ~covered[ch.column]) if ch.column in covered else ch
         for ch in column_checks(schema, present, references=refs)
@@ -589,10 +661,58 @@ def _finish(
     problems += list(extra_problems)
     keys = [k for k in schema.unique if k in present]
     if keys and len(keys) == len(schema.unique):
-        problems += duplicate_problems(staged.lazy().select(keys), keys)
+        staged = _drop_duplicates(staged, schema, keys, on_duplicate, report)
+        dups = duplicate_problems(staged.lazy().select(*keys, ROW), keys)
+        for p in dups:
+            p["message"] += (
+                "; if these are one record entered twice (e.g. a message filed under two "
+                'categories), declare on_duplicate = "keep_first" for the dataset in '
+                "govanalytics.toml to keep the first row of each key (counted)"
+            )
+        problems += dups
     if problems:
         raise SchemaError(source, problems)
     return staged.select(schema.column_names), report
+
+
+#: Repair kinds of rows removed as duplicates.
+EXACT_DUPLICATE_REPAIR = "exact duplicate row removed"
+KEEP_FIRST_REPAIR = "later row of a duplicated key dropped (on_duplicate = keep_first)"
+
+
+def _drop_duplicates(
+    staged: pl.DataFrame,
+    schema: Schema,
+    keys: Sequence[str],
+    on_duplicate: str,
+    report: LoadReport,
+) -> pl.DataFrame:
+    """Remove rows that repeat an earlier row exactly, and with ``keep_first`` every later
+    row of a duplicated key; both counted as repairs of the key column."""
+    if ROW not in staged.columns:
+        staged = staged.with_row_index(ROW, offset=1)
+    cols = [c for c in schema.column_names if c in staged.columns]
+    key_label = ", ".join(keys)
+    exact = ~pl.struct(cols).is_first_distinct()
+    n_exact = int(staged.select(exact.sum()).item())
+    if n_exact:
+        staged = staged.filter(~exact)
+        report.add_repair(key_label, EXACT_DUPLICATE_REPAIR, n_exact)
+    if on_duplicate == "keep_first":
+        later = ~pl.struct(list(keys)).is_first_distinct()
+        n_later = int(staged.select(later.sum()).item())
+        if n_later:
+            rows = staged.filter(later)[ROW].head(10).to_list()
+            staged = staged.filter(~later)
+            report.add_repair(key_label, KEEP_FIRST_REPAIR, n_later)
+            report.notes.append(
+                f"{n_later} row(s) sharing a key ({key_label}) with an earlier row dropped "
+                f"(data rows {', '.join(str(r) for r in rows)}{' …' if n_later > 10 else ''})"
+            )
+    elif on_duplicate != "error":
+        msg = f"on_duplicate: 'error' or 'keep_first', got {on_duplicate!r}"
+        raise ParameterError(msg)
+    return staged
 
 
 def load(

@@ -47,6 +47,10 @@ CHANNELS = ("hotline_12345", "portal", "social_media")
 CHANNELS_ZH = {"hotline_12345": "12345热线", "portal": "政府网站", "social_media": "社交媒体"}
 
 AGE_GROUPS = ("0-4", "5-14", "15-24", "25-59", "60+")
+#: Levels of the regions table, largest first: the national gazetteer supplies the country,
+#: provinces, prefecture-level cities and county-level districts; a city's own regions table
+#: adds streets/towns and communities/villages.
+REGION_LEVELS = ("country", "province", "prefecture", "district", "street", "community")
 CAPACITY_TYPES = {"school_places": "学位", "clinic_beds": "医疗床位"}
 
 _region = Column("region_code", pl.String, "区划代码", pattern=REGION_CODE_PATTERN)
@@ -74,7 +78,7 @@ REGIONS = Schema(
     columns=(
         _region,
         Column("region_name", pl.String, "区域名称", aliases=("名称",)),
-        Column("level", pl.String, "层级", allowed=("district", "street", "community")),
+        Column("level", pl.String, "层级", allowed=REGION_LEVELS),
         Column("parent_code", pl.String, "上级代码", nullable=True, pattern=REGION_CODE_PATTERN),
         Column("district_code", pl.String, "区县代码", pattern=REGION_CODE_PATTERN),
     ),
@@ -89,7 +93,7 @@ BOUNDARIES = Schema(
     geometry=True,
     columns=(
         _region,
-        Column("level", pl.String, "层级", allowed=("district", "street", "community")),
+        Column("level", pl.String, "层级", allowed=REGION_LEVELS),
         Column(
             "region_name",
             pl.String,
@@ -248,6 +252,14 @@ COMMENTS = Schema(
             references="regions.region_code",
         ),
         Column("channel", pl.String, "渠道", allowed=CHANNELS, required=False, nullable=True),
+        Column(
+            "category",
+            pl.String,
+            "分类",
+            required=False,
+            nullable=True,
+            aliases=("一级分类", "诉求分类", "类别", "业务类别"),
+        ),
         Column("text", pl.String, "内容", aliases=("内容", "诉求内容")),
     ),
 )
@@ -301,9 +313,10 @@ CLINIC_COUNTS = Schema(
     columns=(
         Column("week_start", pl.Date, "周起始日", min=dt.date(1990, 1, 1), max=LATEST),
         _district,
-        Column("age_group", pl.String, "年龄组", allowed=AGE_GROUPS),
+        Column("age_group", pl.String, "年龄组", allowed=AGE_GROUPS, required=False, nullable=True),
         Column("disease", pl.String, "病种"),
-        Column("count", pl.Int64, "病例数", min=0),
+        # null: not reported for that period (kept missing, never read as zero)
+        Column("count", pl.Int64, "病例数", min=0, nullable=True),
     ),
 )
 

@@ -37,6 +37,7 @@ def test_gbk_csv_with_chinese_headers_and_column_map(write_text, district) -> No
         "district_code",
         "community_code",
         "channel",
+        "category",
         "text",
     ]
     assert frame["message_id"].to_list() == ["GD001", "GD002", "GD003"]

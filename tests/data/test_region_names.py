@@ -116,7 +116,7 @@ def test_absent_optional_columns_listed(write_text, regions: pl.DataFrame) -> No
     code = _districts(regions)["region_code"][0]
     path = _comments_csv(write_text, [f"M1,2026-11-01 10:00:00,{code},停水"])
     frame, report = load_with_report("comments", path=path, references={"regions": regions})
-    assert report.absent_columns == ["user_id", "community_code", "channel"]
+    assert report.absent_columns == ["user_id", "community_code", "channel", "category"]
     for col in report.absent_columns:
         assert frame[col].null_count() == frame.height
         assert any(col in note and "absent" in note for note in report.notes)

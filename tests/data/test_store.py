@@ -28,6 +28,10 @@ def test_public_surface() -> None:
         [
             "DYNAMIC_DATASETS",
             "MASTER_DATASETS",
+            "PROJECT_FILE",
+            "DatasetSpec",
+            "Project",
+            "open_project",
             "SCHEMAS",
             "Column",
             "DynamicStore",
