@@ -54,6 +54,12 @@ def _parse_parameters(raw: tuple[str, ...]) -> dict:
         try:
             value = json.loads(text)
         except json.JSONDecodeError:
+            if text.lstrip().startswith(("{", "[")):
+                msg = (
+                    f"--parameter {name}: {text!r} is not valid JSON (use double quotes: "
+                    f'-p {name}=\'{{"留言时间": "created_at"}}\')'
+                )
+                raise ParameterError(msg) from None
             value = text
         notebook, dot, key = name.rpartition(".")
         if dot:
@@ -61,6 +67,52 @@ def _parse_parameters(raw: tuple[str, ...]) -> dict:
         else:
             out[name] = value
     return out
+
+
+@main.command()
+@click.argument("data_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("--force", is_flag=True, help="overwrite an existing govanalytics.toml")
+def init(data_dir: str, force: bool) -> None:
+    """Write DATA_DIR/govanalytics.toml, guessing each file's dataset and column map."""
+    from govanalytics.data._init import init_project
+    from govanalytics.errors import GovAnalyticsError
+
+    try:
+        path, guesses = init_project(data_dir, force=force)
+    except GovAnalyticsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    for g in guesses:
+        if not g.dataset:
+            click.echo(f"{g.file.name}: ? (could not tell; see the comments in the file)")
+            continue
+        pairs = ", ".join(f"{src} → {canonical}" for canonical, src in g.matched.items())
+        extra = "".join(
+            f"; {k} {v}"
+            for k, v in (("frequency", g.frequency), ("region level", g.region_level))
+            if v
+        )
+        click.echo(f"{g.file.name}: {g.dataset} ({pairs}{extra})")
+    click.echo(f"wrote {path} — check the guesses, then: govanalytics check {data_dir}")
+
+
+@main.command()
+@click.argument("data_dir", type=click.Path(file_okay=False, exists=True))
+def check(data_dir: str) -> None:
+    """Load every dataset DATA_DIR declares and say which report chapters can run.
+
+    Exit code 1 only when a declared dataset has errors.
+    """
+    from govanalytics.errors import GovAnalyticsError
+    from govanalytics.report._check import check_data
+
+    try:
+        result = check_data(data_dir)
+    except GovAnalyticsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(result.to_text())
+    sys.exit(0 if result.ok else 1)
 
 
 @main.group()
@@ -125,6 +177,8 @@ def weekly(
             parameters=_parse_parameters(raw_parameters),
             k=k,
         )
+        for skipped in result.manifest.get("skipped", []):
+            click.echo(f"not rendered: {skipped['title']} — {skipped['reason']}", err=True)
     except GovAnalyticsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

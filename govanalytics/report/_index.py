@@ -31,6 +31,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .up{color:#c62828}.down{color:#2e7d32}.sev-high{color:#fff;background:#c62828}
 .sev-medium{background:#ffb300}.sev-low{background:#e0e0e0}
 .failed{color:#c62828;font-weight:bold}
+.skipped{color:#8d6e00}
 .figs{display:flex;flex-wrap:wrap;gap:12px}.figs figure{margin:0;width:48%}
 .figs img{max-width:100%;border:1px solid #ddd}
 """
@@ -112,6 +113,13 @@ def index_html(
         names = "、".join(n["name"] for n in failed)
         parts.append(
             f"<p class='failed'>本次运行未完成：{esc(names)} 执行失败，详见 FAILED.txt。</p>"
+        )
+    skipped = manifest.get("skipped", [])
+    if skipped:
+        parts.append(
+            "<p class='skipped'>本期未生成的章节（数据不足）："
+            + "；".join(f"{esc(s['title'])}（{esc(s['reason'])}）" for s in skipped)
+            + "。</p>"
         )
     extras = [
         ("memo.pdf", "政策简报（PDF）"),
@@ -198,6 +206,11 @@ def index_html(
             f"<tr><td><a href='{esc(n['html'])}'>{esc(title)}</a></td><td>{state}</td>"
             f"<td class='num'>{n['duration_s']:.1f} 秒</td><td>{tables or '—'}</td>"
             f"<td><a href='{esc(n['notebook'])}'>{esc(name)}.ipynb</a></td></tr>"
+        )
+    for sk in skipped:
+        parts.append(
+            f"<tr><td>{esc(sk['title'])}</td><td class='skipped'>未生成：{esc(sk['reason'])}"
+            "</td><td class='num'>—</td><td>—</td><td>—</td></tr>"
         )
     parts.append("</table>")
     notes = [(s.get("title", n), note) for n, s in summaries.items() for note in s.get("notes", [])]

@@ -109,8 +109,13 @@ def check_parameters(notebook: str, declared: dict[str, type | None], given: dic
             problems.append(f"unknown parameter {name!r} (the notebook declares: {known})")
         elif not _type_ok(value, declared[name]):
             expected = declared[name].__name__  # type: ignore[union-attr]
+            hint = (
+                ' — give it as JSON, e.g. -p column_map=\'{"留言时间": "created_at"}\''
+                if expected in ("dict", "list")
+                else ""
+            )
             problems.append(
-                f"parameter {name!r} must be {expected}, got {type(value).__name__} {value!r}"
+                f"parameter {name!r} must be {expected}, got {type(value).__name__} {value!r}{hint}"
             )
     if problems:
         msg = f"notebook {notebook}:\n  " + "\n  ".join(problems)

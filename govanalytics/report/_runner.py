@@ -136,6 +136,25 @@ def default_week(data_dir: Path) -> str:
     return resolve_week("", last or dt.date.today())
 
 
+def _default_week(project: Any, data_dir: Path) -> str:
+    """The latest complete week of the project's data (its declared datasets)."""
+    if project.layout == "project":
+        return resolve_week("", project.last_day() or dt.date.today())
+    return default_week(data_dir)
+
+
+def _merge_parameters(from_project: dict | None, given: dict | None) -> dict:
+    """The project file's ``[parameters]`` with the caller's on top (per notebook merged)."""
+    out: dict = {}
+    for source in (from_project or {}, given or {}):
+        for key, value in source.items():
+            if isinstance(value, dict) and isinstance(out.get(key), dict):
+                out[key] = {**out[key], **value}
+            else:
+                out[key] = value
+    return out
+
+
 def _check_kernel(kernel: str) -> None:
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
@@ -290,15 +309,21 @@ def render_weekly(
         An artifact contains an ID-card or mobile number; nothing is published.
     """
     started = time.perf_counter()
+    from govanalytics.data import open_project
+    from govanalytics.report._check import notebook_readiness
+
     data_path = resolve_data_dir(str(data_dir) if data_dir else "").resolve()
-    week = check_week(week) if week else default_week(data_path)
+    project = open_project(data_path)
+    week = check_week(week) if week else _default_week(project, data_path)
     nb_dir = find_notebooks_dir(notebooks_dir)
     notebooks = list_notebooks(nb_dir)
     if not notebooks:
         msg = f"no notebooks (*.ipynb) in {nb_dir}"
         raise ReportError(msg)
     names = [p.stem for p in notebooks]
-    shared, per = _split_parameters(parameters, names)
+    shared, per = _split_parameters(_merge_parameters(project.parameters, parameters), names)
+    if k is None and project.k is not None:
+        k = project.k
     plans, problems = [], []
     if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
         msg = f"parameter 'k' must be a positive integer, got {k!r}"
@@ -317,6 +342,22 @@ def render_weekly(
         plans.append((path, full))
     if problems:
         raise ParameterError("\n".join(problems))
+    readiness = {r.name: r for r in notebook_readiness(project, [p.stem for p, _ in plans])}
+    skipped = [
+        {"name": r.name, "title": r.title, "reason": r.reason}
+        for r in readiness.values()
+        if not r.ready
+    ]
+    plans = [(p, params) for p, params in plans if readiness[p.stem].ready]
+    for s in skipped:
+        _log(f"{s['name']}: not rendered — {s['reason']}", quiet=quiet)
+    if not plans:
+        lines = "\n  ".join(f"{s['name']} ({s['title']}): {s['reason']}" for s in skipped)
+        msg = (
+            f"weekly report {week}: no chapter can be rendered from {data_path}:\n  {lines}\n"
+            f"Run `govanalytics check {data_path}` to see what the data hold."
+        )
+        raise ReportError(msg)
 
     _check_kernel(kernel)
     out = Path(out_dir).resolve()
@@ -324,7 +365,19 @@ def render_weekly(
     build = Path(tempfile.mkdtemp(prefix=f".tmp-{week}-", dir=out))
     build.chmod(0o755)  # mkdtemp makes it private; a published report is read by a web server
     try:
-        return _build(build, out, week, data_path, plans, kernel, compose, quiet, started)
+        return _build(
+            build,
+            out,
+            week,
+            data_path,
+            plans,
+            kernel,
+            compose,
+            quiet,
+            started,
+            project=project,
+            skipped=skipped,
+        )
     finally:
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
@@ -340,9 +393,17 @@ def _build(
     compose: bool,
     quiet: bool,
     started: float,
+    *,
+    project: Any = None,
+    skipped: list[dict[str, str]] | None = None,
 ) -> WeeklyReport:
     generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    inputs = _manifest.input_fingerprints(data_path)
+    if project is not None and project.layout == "project":
+        from govanalytics.report._check import data_files
+
+        inputs = data_files(project)
+    else:
+        inputs = _manifest.input_fingerprints(data_path)
     versions = _manifest.package_versions()
     _log(f"govanalytics report {week}: {len(plans)} notebooks, data {data_path}", quiet=quiet)
     runs: list[NotebookRun] = []
@@ -416,6 +477,7 @@ def _build(
             }
             for r in runs
         ],
+        "skipped": list(skipped or []),
         "versions": versions,
         **_manifest.runtime(),
         "artifacts": ["manifest.json"],

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,10 @@ from govanalytics.errors import ParameterError
 __all__ = [
     "ALERT_KINDS",
     "COMMON_PARAMETERS",
+    "DATA_PARAMETERS",
+    "NOTEBOOK_DATA",
     "SEVERITIES",
+    "DataNeeds",
     "check_week",
     "latest_complete_week",
     "read_summary",
@@ -53,6 +57,83 @@ __all__ = [
 #: Parameters every notebook defines, with their types. ``data_dir`` empty means the
 #: sample city in ``data/sample``.
 COMMON_PARAMETERS: dict[str, type] = {"data_dir": str, "week": str, "output_dir": str}
+
+#: Data parameters of a notebook that reads a user's own file, with their types:
+#: ``input_path`` (a file of its main dataset; wins over the folder's declaration) and
+#: ``column_map`` (``{"your column": "canonical"}``; on the command line as JSON:
+#: ``-p hot_words.column_map='{"留言时间": "created_at"}'``). When ``data_dir`` or
+#: ``input_path`` is given the sample city is never used.
+DATA_PARAMETERS: dict[str, type] = {"input_path": str, "column_map": dict}
+
+
+@dataclass(frozen=True)
+class DataNeeds:
+    """The datasets a report notebook reads.
+
+    Parameters
+    ----------
+    title
+        The chapter's Chinese title (shown for a chapter that could not be rendered).
+    required
+        Datasets the notebook cannot run without.
+    optional
+        Datasets it uses when present (a note otherwise).
+    any_of
+        Groups of which at least one dataset must be present.
+    main
+        The dataset ``input_path`` and ``column_map`` refer to ("" when none).
+    """
+
+    title: str
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    any_of: tuple[tuple[str, ...], ...] = ()
+    main: str = ""
+
+    def missing(self, available: set[str]) -> list[str]:
+        """Required datasets (or ``a 或 b`` groups) not in ``available``."""
+        out = [d for d in self.required if d not in available]
+        out += [" 或 ".join(g) for g in self.any_of if not available & set(g)]
+        return out
+
+
+#: What each report notebook reads — the one place the report runner and
+#: ``govanalytics check`` learn which chapters the data allow. A notebook not listed here is
+#: run whatever the data.
+NOTEBOOK_DATA: dict[str, DataNeeds] = {
+    "overview": DataNeeds(
+        "城市概况",
+        required=("population_register", "regions", "boundaries"),
+        optional=("applications", "comments"),
+    ),
+    "health_risk": DataNeeds(
+        "健康风险预测与预警",
+        required=("clinic_counts",),
+        optional=("regions", "population_register", "capacities", "boundaries"),
+        main="clinic_counts",
+    ),
+    "hot_words": DataNeeds(
+        "群众诉求热词", required=("comments",), optional=("regions", "boundaries"), main="comments"
+    ),
+    "population_flow": DataNeeds(
+        "人口与流动",
+        required=(
+            "device_counts",
+            "grid_cells",
+            "regions",
+            "boundaries",
+            "population_register",
+            "market_share",
+        ),
+        optional=("od_counts",),
+    ),
+    "service_demand": DataNeeds(
+        "政务服务需求",
+        required=("applications", "regions", "population_register", "boundaries"),
+        optional=("capacities", "portal_activity", "comments"),
+        main="applications",
+    ),
+}
 
 ALERT_KINDS = ("health_alarm", "hot_issue", "service_surge", "population_change", "data_quality")
 SEVERITIES = ("high", "medium", "low")
