@@ -1,11 +1,12 @@
 """Early warning: EARS C1/C2/C3, Farrington / Noufaily GLMs, moving percentile, CUSUM.
 
-Every method works on many series at once (a series × week matrix) and answers, for each series
-and each of the latest ``periods`` weeks: observed, expected, upper bound, alarm, method and a
-note. A method that lacks history says so in ``note`` and falls back down the ladder
+Every method works on many series at once (a series × period matrix, weekly or monthly) and
+answers, for each series and each of the latest ``periods`` periods: observed, expected, upper
+bound, alarm, method and a note. A method that lacks history says so in ``note`` and falls back
+down the ladder
 
     farrington / noufaily / moving_percentile  (≥ 3 years)
-      → EARS C2 (≥ 9 weeks) → EARS C1 (≥ 7 weeks) → CUSUM (≥ 3 weeks) → no verdict
+      → EARS C2 (≥ 9 periods) → EARS C1 (≥ 7 periods) → CUSUM (≥ 3 periods) → no verdict
 
 (after the EU SignalDetectionTool). ``alarm`` is null — never a silent ``False`` — when no
 method had enough history.
@@ -22,7 +23,13 @@ from scipy import stats
 
 from govanalytics.errors import ParameterError
 from govanalytics.health._glm import anscombe_residuals, fit_poisson_batch
-from govanalytics.health._series import WEEK, SeriesMatrix, quiet_nan, to_matrix
+from govanalytics.health._series import (
+    PERIOD_WORDS,
+    WEEK,
+    SeriesMatrix,
+    quiet_nan,
+    to_matrix,
+)
 
 __all__ = ["DETECTION_METHODS", "flag_aberrations"]
 
@@ -67,13 +74,14 @@ def _empty(n_s: int, n_p: int) -> _Result:
     return _Result(nan.copy(), nan.copy(), nan.copy(), np.zeros((n_s, n_p), bool), note)
 
 
-def _years_back(t: int, k: int) -> int:
-    """Index of the week nearest the same calendar date ``k`` years before week ``t``.
+def _years_back(t: int, k: int, per_year: float) -> int:
+    """Index of the period nearest the same calendar date ``k`` years before period ``t``.
 
     Calendar years are 52.18 weeks long, so ``t - 52 k`` drifts by a week every five or six
     years (and across ISO years with 53 weeks); this keeps the past windows on the season.
+    For months it is exactly ``t - 12 k``.
     """
-    return t - round(k * 365.2425 / 7)
+    return t - round(k * per_year)
 
 
 # --------------------------------------------------------------------------------- EARS ---
@@ -179,18 +187,25 @@ def _farrington(
     *,
     flavour: str,
     b: int = 5,
-    w: int = 3,
+    w: int | None = None,
     alpha: float = 0.05,
     reweight_threshold: float | None = None,
     threshold: str | None = None,
     seasonal_levels: int = 10,
-    past_weeks_not_included: int = 26,
+    past_weeks_not_included: int | None = None,
     limit54: tuple[int, int] = (5, 4),
     min_years: int = 3,
     exclude_holidays: bool = True,
 ) -> _Result:
     n_s, n_p = mat.values.shape[0], len(targets)
     out = _empty(n_s, n_p)
+    monthly = mat.frequency == "month"
+    if w is None:
+        w = 1 if monthly else 3
+    if past_weeks_not_included is None:
+        past_weeks_not_included = 6 if monthly else 26
+    per_year, season = mat.per_year, mat.season
+    unit = PERIOD_WORDS[mat.frequency]["unit"]
     if reweight_threshold is None:
         reweight_threshold = 1.0 if flavour == "farrington" else 2.58
     if threshold is None:
@@ -203,10 +218,10 @@ def _farrington(
     for j, t in enumerate(targets):
         if flavour == "farrington":
             idx = np.array(
-                [_years_back(t, k) + d for k in range(1, b + 1) for d in range(-w, w + 1)]
+                [_years_back(t, k, per_year) + d for k in range(1, b + 1) for d in range(-w, w + 1)]
             )
         else:
-            idx = np.arange(_years_back(t, b) - w, t - past_weeks_not_included + 1)
+            idx = np.arange(_years_back(t, b, per_year) - w, t - past_weeks_not_included + 1)
         idx = idx[(idx >= 0) & (idx < n_t)]
         y0 = mat.values[:, t]
         if idx.size < 3 * (2 * w + 1):
@@ -215,12 +230,12 @@ def _farrington(
         w0 = (~np.isnan(ybase)).astype(float)
         if exclude_holidays:
             w0[:, mat.holiday[idx]] = 0.0
-        trend = (idx - t) / (365.2425 / 7)
+        trend = (idx - t) / per_year
         cols = [np.ones(idx.size), trend]
         if flavour == "noufaily":
-            d = np.rint(((t - idx) * 7) % 365.2425 / 7).astype(int) % 52
-            in_window = (d <= w) | (d >= 52 - w)
-            span = 52 - 2 * w - 1
+            d = np.rint((t - idx) % per_year).astype(int) % season
+            in_window = (d <= w) | (d >= season - w)
+            span = season - 2 * w - 1
             n_other = seasonal_levels - 1
             level = np.where(in_window, 0, 1 + ((d - w - 1) * n_other) // span)
             cols += [(level == lv).astype(float) for lv in range(1, seasonal_levels)]
@@ -228,7 +243,7 @@ def _farrington(
         x_nt = np.delete(x, 1, axis=1)
         n_valid = w0.sum(axis=1)
         hist = mat.history()[:, t - 1]
-        enough = (hist >= min_years * 52 + w) & (n_valid >= 2 * (2 * w + 1))
+        enough = (hist >= min_years * season + w) & (n_valid >= 2 * (2 * w + 1))
         # fit with trend, compute weights from Anscombe residuals, refit with and without trend
         first = fit_poisson_batch(ybase, x, w0)
         phi1 = np.maximum(first.phi, 1.0)
@@ -268,8 +283,8 @@ def _farrington(
         out.upper[:, j] = upper
         out.ok[:, j] = ok
         out.alarm[:, j] = np.where(ok, alarm.astype(float), np.nan)
-        limit_note = f"近{limit54[1]}周合计不足{limit54[0]}例，按规则不报警；"
-        years_have = np.floor((hist - w) / (365.2425 / 7)).astype(int)
+        limit_note = f"近{limit54[1]}{unit}合计不足{limit54[0]}例，按规则不报警；"
+        years_have = np.floor((hist - w) / per_year).astype(int)
         for s in np.nonzero(ok)[0]:
             short = f"基线仅{years_have[s]}年（少于{b}年）；" if years_have[s] < b else ""
             out.note[s, j] = (
@@ -293,19 +308,21 @@ def _row_quantile(values: np.ndarray, q: float) -> np.ndarray:
     return np.where(n > 0, out, np.nan)
 
 
-def _level_ratio(
-    mat: SeriesMatrix, t: int, k: int, *, span: int = 52, gap: int = 4, min_weeks: int = 13
-) -> np.ndarray:
-    """Ratio of each series' level now to its level ``k`` years before week ``t``.
+def _level_ratio(mat: SeriesMatrix, t: int, k: int) -> np.ndarray:
+    """Ratio of each series' level now to its level ``k`` years before period ``t``.
 
-    Both levels are medians of the same calendar span (``span`` weeks ending ``gap`` weeks before
-    week ``t`` and before its ``k``-years-back twin; Spring Festival weeks left out), so the
-    season cancels out, a few outbreak weeks hardly move them and the weeks being judged are
-    not part of them. Where the older span runs off the start of the data both spans are
-    shortened alike; with fewer than ``min_weeks`` weeks, or no counts, the ratio is 1.
+    Both levels are medians of the same calendar span (a year — 52 weeks or 12 months —
+    ending 4 weeks or 1 month before period ``t`` and before its ``k``-years-back twin; Spring
+    Festival weeks left out), so the season cancels out, a few outbreak periods hardly move
+    them and the periods being judged are not part of them. Where the older span runs off the
+    start of the data both spans are shortened alike; with less than a quarter year (13 weeks,
+    3 months), or no counts, the ratio is 1.
     """
+    span = mat.season
+    gap = 1 if mat.frequency == "month" else 4
+    min_weeks = span // 4
     v = mat.values
-    hi_now, hi_then = t - gap, _years_back(t, k) - gap
+    hi_now, hi_then = t - gap, _years_back(t, k, mat.per_year) - gap
     n = min(span, hi_then)
     if n < min_weeks:
         return np.ones(v.shape[0])
@@ -323,7 +340,7 @@ def _moving_percentile(
     targets: list[int],
     *,
     years: int = 5,
-    half_window: int = 2,
+    half_window: int | None = None,
     alpha: float = 0.05,
     percentile: float = 0.8,
     level_adjust: bool = True,
@@ -333,15 +350,19 @@ def _moving_percentile(
     if not 0 < alpha < 1 or not 0 < percentile < 1:
         msg = f"options 'alpha' and 'percentile' must lie in (0, 1), got {alpha!r}, {percentile!r}"
         raise ParameterError(msg)
+    if half_window is None:
+        half_window = 1 if mat.frequency == "month" else 2
     n_s, n_p = mat.values.shape[0], len(targets)
     out = _empty(n_s, n_p)
     n_t = mat.values.shape[1]
     hist_all = mat.history()
     rows = np.arange(n_s)
+    name = PERIOD_WORDS[mat.frequency]["name"]
+    unit = PERIOD_WORDS[mat.frequency]["unit"]
     for j, t in enumerate(targets):
         blocks = []
         for k in range(1, years + 1):
-            idx = _years_back(t, k) + np.arange(-half_window, half_window + 1)
+            idx = _years_back(t, k, mat.per_year) + np.arange(-half_window, half_window + 1)
             if idx.min() < 0 or idx.max() >= n_t:
                 continue
             block = mat.values[:, idx].copy()
@@ -363,7 +384,9 @@ def _moving_percentile(
         screen = _row_quantile(base, percentile)
         hist = hist_all[:, t - 1]
         ok = (
-            (hist >= min_years * 52 + half_window) & (n >= 2 * (2 * half_window + 1)) & ~np.isnan(y)
+            (hist >= min_years * mat.season + half_window)
+            & (n >= 2 * (2 * half_window + 1))
+            & ~np.isnan(y)
         )
         alarm = y > upper
         out.expected[:, j] = _row_quantile(base, 0.5)
@@ -376,7 +399,9 @@ def _moving_percentile(
             if y[s] > screen[s] and not alarm[s]:
                 parts.append(f"超过同期{p_name}（{screen[s]:.0f}），为筛查信号，需核实，未达报警")
             if n[s] + 1 < 1 / alpha:
-                parts.append(f"可比周仅{n[s]}周，上限取其最大值，误报率约{1 / (n[s] + 1):.0%}")
+                parts.append(
+                    f"可比{name}仅{n[s]}{unit}，上限取其最大值，误报率约{1 / (n[s] + 1):.0%}"
+                )
             out.note[s, j] = "；".join(parts)
     return out
 
@@ -391,15 +416,23 @@ _METHODS: dict[str, Callable[..., _Result]] = {
     "ears_c3": lambda mat, tg, **o: _ears(mat, tg, variant="c3", **o),
     "cusum": _cusum,
 }
+#: History each method needs: years for the seasonal methods, else periods.
 _NEED = {
-    "farrington": "3 年",
-    "noufaily": "3 年",
-    "moving_percentile": "3 年",
-    "ears_c1": "7 周",
-    "ears_c2": "9 周",
-    "ears_c3": "11 周",
-    "cusum": "3 周",
+    "farrington": (3, "年"),
+    "noufaily": (3, "年"),
+    "moving_percentile": (3, "年"),
+    "ears_c1": (7, ""),
+    "ears_c2": (9, ""),
+    "ears_c3": (11, ""),
+    "cusum": (3, ""),
 }
+
+
+def _need_text(method: str, unit: str) -> str:
+    n, word = _NEED[method]
+    return f"{n} {word or unit}"
+
+
 _LADDER = ("ears_c2", "ears_c1", "cusum")
 
 
@@ -412,6 +445,7 @@ def _run_with_ladder(
     used = np.where(res.ok, method, "").astype(object)
     note = res.note.astype(object)
     hist = mat.history()
+    unit = PERIOD_WORDS[mat.frequency]["unit"]
     for fallback in _LADDER:
         todo = used == ""
         if not todo.any() or fallback == method:
@@ -422,15 +456,22 @@ def _run_with_ladder(
             getattr(res, name)[take] = getattr(alt, name)[take]
         used[take] = fallback
         for s, j in zip(*np.nonzero(take), strict=True):
-            weeks = int(hist[s, targets[j] - 1]) if targets[j] > 0 else 0
+            have = int(hist[s, targets[j] - 1]) if targets[j] > 0 else 0
             note[s, j] = (
-                f"历史仅{weeks}周，不足{_NAMES_ZH[method]}所需的{_NEED[method]}，"
+                f"历史仅{have}{unit}，不足{_NAMES_ZH[method]}所需的{_need_text(method, unit)}，"
                 f"改用{_NAMES_ZH[fallback]}"
             )
-    for s, j in zip(*np.nonzero(used == ""), strict=True):
-        weeks = int(hist[s, targets[j] - 1]) if targets[j] > 0 else 0
+    blank = np.isnan(mat.values[:, targets])
+    for s, j in zip(*np.nonzero((used == "") & blank), strict=True):
         res.alarm[s, j] = np.nan
-        note[s, j] = f"历史不足：仅{weeks}周数据，任何方法都无法判断（至少需3周），未作预警判断"
+        note[s, j] = "该期无病例数（未报告或缺失），未作预警判断"
+        used[s, j] = "not_reported"
+    for s, j in zip(*np.nonzero(used == ""), strict=True):
+        have = int(hist[s, targets[j] - 1]) if targets[j] > 0 else 0
+        res.alarm[s, j] = np.nan
+        note[s, j] = (
+            f"历史不足：仅{have}{unit}数据，任何方法都无法判断（至少需3{unit}），未作预警判断"
+        )
         used[s, j] = "insufficient_history"
     return res, np.where(used == "", method, used), note
 
@@ -442,16 +483,19 @@ def flag_aberrations(
     periods: int = 4,
     weeks: list | None = None,
     keys: list[str] | None = None,
+    frequency: str | None = None,
     **options,
 ) -> pl.DataFrame:
-    """Flag weeks whose counts break from what is expected, per series, for the latest weeks.
+    """Flag periods whose counts break from what is expected, per series, for the latest ones.
 
     Parameters
     ----------
     counts
-        Long weekly counts: ``week_start`` (Mondays), ``count`` and key columns (e.g. the
-        output of :func:`aggregate_counts`: ``region_code``, ``disease`` and maybe
-        ``age_group``). Weeks missing inside a series count as zero.
+        Long weekly or monthly counts: ``week_start`` (first day of each period), ``count``
+        and key columns (e.g. the output of :func:`aggregate_counts`: ``region_code``,
+        ``disease`` and maybe ``age_group``). A period missing inside a series, or with a
+        null count, is kept missing: left out of baselines, and judged ``not_reported``
+        (alarm null) when it is a period to judge.
     method
         ``"farrington"`` — Farrington et al. (1996) quasi-Poisson GLM on the same ``±w`` weeks
         of the past ``b`` years, trend kept only when significant (p < 0.05) and not
@@ -475,12 +519,16 @@ def flag_aberrations(
         C3 sums exceedances over 3 weeks, alarm above 2). ``"cusum"`` — k = 1.04, h = 2.26.
         ``"auto"`` (default) — ``"farrington"``. ``"all"`` — every method above, stacked.
     periods
-        Number of latest weeks to judge.
+        Number of latest periods to judge.
     weeks
-        Judge these weeks (dates, Mondays) instead of the latest ``periods`` (e.g. to measure
-        false alarms over past seasons).
+        Judge these periods (their first days, as in ``week_start``) instead of the latest
+        ``periods`` (e.g. to measure false alarms over past seasons).
     keys
         Series key columns (default: every column but ``week_start`` and ``count``).
+    frequency
+        ``"week"`` or ``"month"``; detected from the dates by default (every date on the 1st
+        of a month: monthly; 7-day steps on any weekday: weekly). Periods per year, "a year
+        ago", the windows and the minimum history follow it (see Notes).
     **options
         Method parameters: ``b`` (5), ``w`` (3), ``alpha`` (0.05), ``reweight_threshold``,
         ``limit54`` ((5, 4): no alarm with fewer than 5 cases in the last 4 weeks),
@@ -494,9 +542,10 @@ def flag_aberrations(
     -------
     pl.DataFrame
         Key columns, ``week_start``, ``observed``, ``expected``, ``upper_bound``, ``alarm``
-        (null when no method had enough history), ``method`` (the method actually used;
-        ``insufficient_history`` when none could run) and ``note`` (Chinese: fallbacks, too
-        little history, the limit54 rule, Spring Festival weeks).
+        (null when no method had enough history or the period has no count), ``method`` (the
+        method actually used; ``insufficient_history`` when none could run, ``not_reported``
+        when the period has no count) and ``note`` (Chinese: fallbacks, too little history,
+        the limit54 rule, Spring Festival weeks, a missing count).
 
     Notes
     -----
@@ -530,8 +579,19 @@ def flag_aberrations(
     scale (too lax for large overdispersed counts, too strict for small ones): not taken. Past outbreaks inside the 25 weeks are not
     down-weighted (as in CIDARS) and raise the bound; Farrington does down-weight them.
 
+    Monthly series (12 periods a year; "``k`` years before" is exactly ``12 k`` months): the
+    defaults become ``w = 1`` (Farrington/Noufaily: the same month ±1 of each past year, 15
+    baseline months with ``b = 5``), ``past_weeks_not_included = 6`` (Noufaily leaves out
+    the latest half year, as 26 weeks do for weekly data), ``half_window = 1`` (moving
+    percentile: 15 comparable months) and a level adjustment over 12 months ending a month
+    before. ``limit54`` counts periods (no alarm with fewer than 5 cases in the latest 4
+    months). EARS and CUSUM work on periods as they come (7 months of baseline for C1).
+    Spring Festival months are not left out of monthly baselines: the festival moves between
+    January and February, so leaving out the month that holds it would leave out a different
+    month each year; its effect stays in the baseline's spread.
+
     Minimum history: the seasonal methods need 3 years (they use up to ``b`` years when
-    present), EARS C1/C2/C3 need 7/9/11 weeks, CUSUM 3 weeks. A series with less history for
+    present), EARS C1/C2/C3 need 7/9/11 periods, CUSUM 3 periods. A series with less history for
     the requested method falls back down this ladder and says so in ``note``; it never raises
     and never reports a silent "no alarm".
 
@@ -547,15 +607,18 @@ def flag_aberrations(
     if not isinstance(periods, int) or periods < 1:
         msg = f"parameter 'periods' must be a positive integer, got {periods!r}"
         raise ParameterError(msg)
-    mat = to_matrix(counts, keys=keys)
-    n_t = len(mat.weeks)
+    mat = to_matrix(counts, keys=keys, frequency=frequency)
+    n_t = len(mat.periods)
     if weeks is None:
         targets = list(range(max(0, n_t - periods), n_t))
     else:
-        pos = {w: i for i, w in enumerate(mat.weeks)}
+        pos = {w: i for i, w in enumerate(mat.periods)}
         absent = [w for w in weeks if w not in pos]
         if absent:
-            msg = f"parameter 'weeks': {absent[:3]} not Mondays within the data"
+            msg = (
+                f"parameter 'weeks': {absent[:3]} are not first days of {mat.frequency}s "
+                f"within the data ({mat.periods[0]} … {mat.periods[-1]})"
+            )
             raise ParameterError(msg)
         targets = [pos[w] for w in weeks]
     methods = [m for m in _METHODS] if method == "all" else ["farrington" if method == "auto"
@@ -599,7 +662,7 @@ def _to_frame(
 ) -> pl.DataFrame:
     n_s, n_p = res.alarm.shape
     keys = mat.keys.select(pl.all().gather(np.repeat(np.arange(n_s), n_p)))
-    weeks = [mat.weeks[t] for t in targets] * n_s
+    weeks = [mat.periods[t] for t in targets] * n_s
     obs = mat.values[:, targets].reshape(-1)
     holiday = np.tile(mat.holiday[targets], n_s)
     note_flat = note.reshape(-1).astype(str)

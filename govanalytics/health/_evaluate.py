@@ -8,6 +8,7 @@ import polars as pl
 
 from govanalytics.errors import InsufficientDataError, ParameterError
 from govanalytics.health._forecast import QUANTILES, forecast_counts
+from govanalytics.health._series import detect_frequency
 
 #: Number of central intervals in the 23 FluSight quantiles (plus the median).
 _K = (len(QUANTILES) - 1) // 2
@@ -25,7 +26,7 @@ def score_forecasts(forecasts: pl.DataFrame, observed: pl.DataFrame, *,
     forecasts
         Output of :func:`forecast_counts`.
     observed
-        Long weekly counts with ``week_start``, ``count`` and ``keys``.
+        Long counts with ``week_start`` (first day of each period), ``count`` and ``keys``.
     keys
         Series key columns shared by both.
 
@@ -33,9 +34,12 @@ def score_forecasts(forecasts: pl.DataFrame, observed: pl.DataFrame, *,
     -------
     pl.DataFrame
         Keys, ``model``, ``origin``, ``target``, ``horizon``, ``observed``, ``wis``,
-        ``covered_50``, ``covered_95``. Targets without an observation are dropped.
+        ``covered_50``, ``covered_95``. Targets without an observation (no row, or a null
+        count: not reported) are dropped.
     """
-    obs = observed.select([*keys, pl.col("week_start").alias("target"), "count"])
+    obs = observed.select([*keys, pl.col("week_start").alias("target"), "count"]).filter(
+        pl.col("count").is_not_null()
+    )
     joined = forecasts.join(obs, on=[*keys, "target"], how="inner")
     y, q, tau = pl.col("count").cast(pl.Float64), pl.col("value"), pl.col("quantile")
     pinball = pl.when(y < q).then((1 - tau) * (q - y)).otherwise(tau * (y - q))
@@ -56,23 +60,48 @@ def score_forecasts(forecasts: pl.DataFrame, observed: pl.DataFrame, *,
     )
 
 
-def backtest_origins(weeks: list[dt.date], origins: int | list) -> list[dt.date]:
-    """Resolve ``origins``: a number N (the N weeks before the last week) or a list of dates."""
+def backtest_origins(
+    weeks: list[dt.date], origins: int | list, *, frequency: str = "week"
+) -> list[dt.date]:
+    """Resolve ``origins``: a number N (the N periods before the last) or a list of dates.
+
+    Parameters
+    ----------
+    weeks
+        First days of the periods of the data, sorted.
+    origins
+        A number of origins, or dates (or ISO strings); a date is moved back to the first day
+        of its period (the 1st of its month, or the period start of its week).
+    frequency
+        ``"week"`` or ``"month"``.
+
+    Returns
+    -------
+    list of datetime.date
+        The origins, sorted.
+    """
+    unit = "weeks" if frequency == "week" else "months"
     if isinstance(origins, int):
         if origins < 1:
             msg = f"parameter 'backtest_origins' must be ≥ 1, got {origins}"
             raise ParameterError(msg)
         if len(weeks) < origins + 2:
-            msg = f"backtest needs at least {origins + 2} weeks of data, have {len(weeks)}"
+            msg = f"backtest needs at least {origins + 2} {unit} of data, have {len(weeks)}"
             raise InsufficientDataError(msg)
         return list(weeks[-origins - 1 : -1])
     out = []
     have = set(weeks)
     for o in origins:
         d = dt.date.fromisoformat(o) if isinstance(o, str) else o
-        d = d - dt.timedelta(days=d.weekday())
+        if frequency == "month":
+            d = d.replace(day=1)
+        else:
+            d = d - dt.timedelta(days=(d - weeks[0]).days % 7)
         if d not in have or d == weeks[-1]:
-            msg = f"parameter 'backtest_origins': {o} is not a week before the last of the data"
+            msg = (
+                f"parameter 'backtest_origins': {o} is not in a {frequency} before the last "
+                f"of the data ({weeks[0]} … {weeks[-1]})"
+            )
             raise ParameterError(msg)
         out.append(d)
     return sorted(set(out))
@@ -86,21 +115,24 @@ def backtest(
     models: tuple[str, ...] = ("baseline", "glm", "theta", "ensemble"),
     keys: list[str] | None = None,
     by: tuple[str, ...] = ("region_code",),
+    frequency: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rolling-origin backtest: forecast from each origin with only the data up to it, score.
 
     Parameters
     ----------
     series
-        Long weekly counts (``week_start``, ``count``, key columns).
+        Long weekly or monthly counts (``week_start``, ``count``, key columns).
     origins
-        Number of most recent origins (the weeks before the last week) or a list of dates.
+        Number of most recent origins (the periods before the last) or a list of dates.
     horizon, models
         As in :func:`forecast_counts`; ``"baseline"`` is always included (relative WIS).
     keys
         Series key columns (default every column but ``week_start`` and ``count``).
     by
         Columns (of the keys) to report scores by, besides ``model`` and ``horizon``.
+    frequency
+        ``"week"`` or ``"month"``; detected from the dates by default.
 
     Returns
     -------
@@ -112,10 +144,13 @@ def backtest(
     """
     if keys is None:
         keys = [c for c in series.columns if c not in ("week_start", "count")]
+    freq = detect_frequency(series["week_start"], frequency=frequency)
     weeks = series["week_start"].unique().sort().to_list()
-    chosen = backtest_origins(weeks, origins)
+    chosen = backtest_origins(weeks, origins, frequency=freq)
     members = tuple(dict.fromkeys(("baseline", *models)))
-    fc = forecast_counts(series, horizon=horizon, models=members, origins=chosen, keys=keys)
+    fc = forecast_counts(
+        series, horizon=horizon, models=members, origins=chosen, keys=keys, frequency=freq
+    )
     scored = score_forecasts(fc, series, keys=keys)
     by_cols = [c for c in by if c in keys]
     parts = [scored]

@@ -1,15 +1,28 @@
-"""Probabilistic forecasts 1–4 weeks ahead in the forecast-hub quantile format.
+"""Probabilistic forecasts 1–4 periods ahead in the forecast-hub quantile format.
 
+Weekly and monthly series alike (the frequency is detected from the dates or given); windows
+are in years — 2 for the baseline and Theta, 3 for the GLM — so 104/156 weeks or 24/36 months.
 Three fast models, each fitted to every series at once (no per-series loop):
 
-- ``baseline`` — the FluSight hub baseline: the last value as median, spread from the past
-  week-to-week changes (symmetrised), by simulated sample paths, truncated at zero.
+- ``baseline`` — the FluSight hub baseline: the last observed value as median, spread from the
+  past period-to-period changes (symmetrised), by simulated sample paths, truncated at zero.
 - ``glm`` — a Poisson GLM with a trend, three Fourier pairs for the season and Spring Festival
-  week effects, fitted on the last three years (:mod:`govanalytics.health._glm`, equal to
+  effects, fitted on the last three years (:mod:`govanalytics.health._glm`, equal to
   statsmodels' GLM), plus an AR(1) correction on the log scale that carries the recent level
-  forward and fades it.
+  forward and fades it. Spring Festival terms — weekly: the week before, of and two weeks
+  after lunar new year's day; monthly: the month holding it — are used only where they can
+  be identified: every year of the window and horizon has a known festival date, the window
+  holds at least two festivals, and (monthly) the festival month is not simply one calendar
+  month (January in some years of the window, February in others). They carry a ridge
+  penalty (a normal prior with sd 1 on the log effect), so a series with zero counts in
+  every festival period gets a finite effect and a finite interval, never ``inf``.
 - ``theta`` — the Theta method on ``log1p`` counts (simple exponential smoothing with half the
   linear-trend slope as drift; Assimakopoulos & Nikolopoulos 2000, Hyndman & Billah 2003).
+
+Missing periods and counts not reported are left out of every fit (never read as zero).
+Before a member's quantiles leave the package they are checked finite and plausible (the
+99 % quantile at most 1,000 times the series' largest count plus 10); a member that fails the
+check for a series is replaced there by the baseline's quantiles.
 
 ``ensemble`` (the default) averages the three members' quantiles (Vincentisation) with weights
 per series proportional to 1 / WIS², WIS being each member's mean weighted interval score over
@@ -45,7 +58,15 @@ from scipy import stats
 
 from govanalytics.errors import ParameterError
 from govanalytics.health._glm import fit_poisson_batch
-from govanalytics.health._series import SeriesMatrix, quiet_nan, to_matrix
+from govanalytics.health._series import (
+    SEASON_LENGTH,
+    SeriesMatrix,
+    quiet_nan,
+    shift_period,
+    spring_festival_months,
+    spring_festival_weeks,
+    to_matrix,
+)
 
 #: The 23 quantile levels of the CDC FluSight hub.
 QUANTILES: tuple[float, ...] = (
@@ -60,8 +81,22 @@ MODELS = ("baseline", "glm", "theta", "ensemble")
 ENSEMBLE_MEMBERS = ("baseline", "glm", "theta")
 #: Past origins whose scores weight the ensemble's members.
 ENSEMBLE_WINDOW = 8
+#: Longest horizon by frequency (periods ahead).
+MAX_HORIZON = {"week": 8, "month": 12}
+#: Fitting windows of the members, in years.
+_WINDOW_YEARS = {"baseline": 2, "glm": 3, "theta": 2}
+#: Ridge weight on the Spring Festival effects (a normal prior with sd 1 on the log scale).
+HOLIDAY_PENALTY = 1.0
 _Q = np.array(QUANTILES)
 _Z = stats.norm.ppf(_Q)
+
+
+def _last_observed(y: np.ndarray) -> np.ndarray:
+    """Each row's last non-NaN value (NaN for an empty row)."""
+    valid = ~np.isnan(y)
+    idx = y.shape[1] - 1 - np.argmax(valid[:, ::-1], axis=1)
+    last = y[np.arange(y.shape[0]), idx]
+    return np.where(valid.any(axis=1), last, np.nan)
 
 
 def _baseline(y: np.ndarray, horizon: int, rng: np.random.Generator, *, window: int = 104,
@@ -86,7 +121,7 @@ def _baseline_chunk(
     # pack valid differences to the left so that uniform indices pick among them
     order = np.argsort(~valid, axis=1, kind="stable")
     packed = np.take_along_axis(np.nan_to_num(diffs), order, axis=1)
-    last = y[:, -1]
+    last = _last_observed(y)
     u = rng.random((n_s, samples * horizon))
     pick = np.minimum((u * np.maximum(n_valid, 1)[:, None]).astype(int), packed.shape[1] - 1)
     steps = np.take_along_axis(packed, pick, axis=1).reshape(n_s, samples, horizon)
@@ -99,46 +134,83 @@ def _baseline_chunk(
     return np.maximum(out, 0.0)
 
 
-def _design(weeks: list[dt.date], origin_ord: int, holiday_offsets: np.ndarray) -> np.ndarray:
-    ords = np.array([w.toordinal() for w in weeks], dtype=float)
+def _design(dates: list[dt.date], origin_ord: int) -> np.ndarray:
+    """Intercept, trend (years from the origin) and three Fourier pairs of the day of year."""
+    ords = np.array([w.toordinal() for w in dates], dtype=float)
     years = (ords - origin_ord) / 365.2425
-    doy = np.array([w.timetuple().tm_yday for w in weeks], dtype=float)
-    cols = [np.ones(len(weeks)), years]
+    doy = np.array([w.timetuple().tm_yday for w in dates], dtype=float)
+    cols = [np.ones(len(dates)), years]
     for k in (1, 2, 3):
         ang = 2 * np.pi * k * doy / 365.2425
         cols += [np.sin(ang), np.cos(ang)]
-    for off in (-1, 0, 1, 2):
-        cols.append((holiday_offsets == off).astype(float))
     return np.column_stack(cols)
 
 
-def _sf_offsets(weeks: list[dt.date]) -> np.ndarray:
-    """Week offset from the Spring Festival week (-1 … 2), else 99."""
+def holiday_terms(dates: list[dt.date], n_fit: int, frequency: str) -> np.ndarray:
+    """Spring Festival columns of the GLM's design, only those the window can identify.
+
+    Weekly: one indicator each for the week before, of, one and two weeks after lunar new
+    year's day. Monthly: one indicator for the month holding it. A column is kept only when
+    the festival date is known for every year of ``dates`` (else none is: a festival
+    silently missed would bias the others), it flags at least two of the first ``n_fit``
+    dates (two festivals in the fitting window), and — monthly — it is not simply a calendar
+    month there (the festival fell in January in some years and February in others;
+    otherwise its effect is the season's).
+
+    Parameters
+    ----------
+    dates
+        Period starts of the fitting window followed by the forecast targets.
+    n_fit
+        How many of ``dates`` belong to the fitting window.
+    frequency
+        ``"week"`` or ``"month"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``len(dates) × c`` indicators, ``c`` from 0 to 4.
+    """
     from govanalytics.calendar import SPRING_FESTIVAL
 
-    sf = {d - dt.timedelta(days=d.weekday()): 0 for d in SPRING_FESTIVAL.values()}
-    out = np.full(len(weeks), 99)
-    for i, w in enumerate(weeks):
-        for off in (-1, 0, 1, 2):
-            if (w - dt.timedelta(weeks=off)) in sf:
-                out[i] = off
-    return out
+    if not dates or any(d.year not in SPRING_FESTIVAL for d in dates):
+        return np.zeros((len(dates), 0))
+    if frequency == "month":
+        cols = spring_festival_months(dates)[:, None]
+        month = np.array([d.month for d in dates[:n_fit]])
+        fit = cols[:n_fit, 0]
+        mixed = any(len(set(fit[month == m])) > 1 for m in (1, 2))
+        keep = [mixed and fit.sum() >= 2]
+    else:
+        shifted = [
+            spring_festival_weeks([d - dt.timedelta(weeks=off) for d in dates], before=0, after=0)
+            for off in (-1, 0, 1, 2)
+        ]
+        cols = np.column_stack(shifted).astype(float)
+        keep = [cols[:n_fit, j].sum() >= 2 for j in range(cols.shape[1])]
+    return cols[:, np.array(keep, dtype=bool)]
 
 
-def _glm(y: np.ndarray, weeks: list[dt.date], horizon: int, *, window: int = 156) -> np.ndarray:
+def _glm(
+    y: np.ndarray, periods: list[dt.date], horizon: int, *, frequency: str = "week"
+) -> np.ndarray:
     """Poisson GLM (trend, Fourier, Spring Festival) + AR(1) log-level correction."""
-    fit_weeks = weeks[-window:]
+    season = SEASON_LENGTH[frequency]
+    window = _WINDOW_YEARS["glm"] * season
+    fit_dates = periods[-window:]
     yy = y[:, -window:]
-    future = [weeks[-1] + dt.timedelta(weeks=h) for h in range(1, horizon + 1)]
-    all_weeks = fit_weeks + future
-    offsets = _sf_offsets(all_weeks)
-    x_all = _design(all_weeks, weeks[-1].toordinal(), offsets)
-    used = x_all[: len(fit_weeks)].std(axis=0) > 0
+    future = [shift_period(periods[-1], h, frequency) for h in range(1, horizon + 1)]
+    all_dates = fit_dates + future
+    base = _design(all_dates, periods[-1].toordinal())
+    hol = holiday_terms(all_dates, len(fit_dates), frequency)
+    x_all = np.column_stack([base, hol])
+    penalty = np.r_[np.zeros(base.shape[1]), np.full(hol.shape[1], HOLIDAY_PENALTY)]
+    used = x_all[: len(fit_dates)].std(axis=0) > 0
     used[0] = True
-    x_all = x_all[:, used]
-    x_fit, x_new = x_all[: len(fit_weeks)], x_all[len(fit_weeks) :]
+    x_all, penalty = x_all[:, used], penalty[used]
+    x_fit, x_new = x_all[: len(fit_dates)], x_all[len(fit_dates) :]
     w = (~np.isnan(yy)).astype(float)
-    fit = fit_poisson_batch(yy, x_fit, w)
+    fit = fit_poisson_batch(yy, x_fit, w, penalty=penalty)
     mu_fit = fit.mu
     r = np.log((np.nan_to_num(yy) + 0.5) / (mu_fit + 0.5))
     r = np.where(w > 0, r, np.nan)
@@ -161,8 +233,8 @@ def _glm(y: np.ndarray, weeks: list[dt.date], horizon: int, *, window: int = 156
         * np.einsum("hp,spq,hq->sh", x_new, fit.cov_unscaled, x_new)
     )
     sd = np.sqrt(sd**2 + se_eta**2)
-    out = np.exp(mean[..., None] + sd[..., None] * _Z) - 0.5
-    short = w.sum(axis=1) < 104
+    out = np.exp(np.clip(mean[..., None] + sd[..., None] * _Z, -30, 30)) - 0.5
+    short = w.sum(axis=1) < 2 * season
     out[short] = np.nan
     return np.maximum(out, 0.0)
 
@@ -203,7 +275,7 @@ def _theta(y: np.ndarray, horizon: int, *, window: int = 104) -> np.ndarray:
     h = np.arange(1, horizon + 1)
     mean = lev[:, None] + 0.5 * slope[:, None] * h
     sd = sigma[:, None] * np.sqrt(1 + (h - 1) * alpha[:, None] ** 2)
-    out = np.expm1(mean[..., None] + sd[..., None] * _Z)
+    out = np.expm1(np.clip(mean[..., None] + sd[..., None] * _Z, -30, 30))
     out[cnt < 8] = np.nan
     return np.maximum(out, 0.0)
 
@@ -212,17 +284,25 @@ def _members(
     mat: SeriesMatrix, origin: int, horizon: int, wanted: set[str], seed: int
 ) -> dict[str, np.ndarray]:
     """Member forecasts from ``origin``, quantiles sorted; a member without enough history for
-    a series takes the baseline's quantiles there."""
+    a series, or whose quantiles fail the finite-and-plausible check there, takes the
+    baseline's quantiles for that series."""
     y = mat.values[:, : origin + 1]
-    weeks = mat.weeks[: origin + 1]
+    periods = mat.periods[: origin + 1]
+    season = mat.season
     rng = np.random.default_rng(seed)
-    out: dict[str, np.ndarray] = {"baseline": _baseline(y, horizon, rng)}
+    out: dict[str, np.ndarray] = {
+        "baseline": _baseline(y, horizon, rng, window=_WINDOW_YEARS["baseline"] * season)
+    }
     if "glm" in wanted:
-        out["glm"] = _glm(y, weeks, horizon)
+        out["glm"] = _glm(y, periods, horizon, frequency=mat.frequency)
     if "theta" in wanted:
-        out["theta"] = _theta(y, horizon)
+        out["theta"] = _theta(y, horizon, window=_WINDOW_YEARS["theta"] * season)
+    with quiet_nan():
+        cap = 1000.0 * (np.nanmax(np.where(np.isnan(y), -np.inf, y), axis=1) + 10.0)
+    cap = np.where(np.isfinite(cap), cap, np.inf)
     for name, q in out.items():
-        q = np.where(np.isnan(q), out["baseline"], q)
+        fails = ~(np.isfinite(q) & (q <= cap[:, None, None])).all(axis=(1, 2))
+        q = np.where(fails[:, None, None], out["baseline"], q)
         out[name] = np.maximum(np.sort(q, axis=2), 0.0)
     return out
 
@@ -300,26 +380,30 @@ def forecast_counts(
     origins: list[dt.date] | None = None,
     keys: list[str] | None = None,
     seed: int = 0,
+    frequency: str | None = None,
 ) -> pl.DataFrame:
-    """Quantile forecasts 1…``horizon`` weeks ahead for every series.
+    """Quantile forecasts 1…``horizon`` periods (weeks or months) ahead for every series.
 
     Parameters
     ----------
     series
-        Long weekly counts (``week_start`` Mondays, ``count``, key columns such as
-        ``region_code`` and ``disease``).
+        Long weekly or monthly counts (``week_start`` the first day of each period,
+        ``count``, key columns such as ``region_code`` and ``disease``). Missing periods and
+        null counts are left out of the fits, never read as zero.
     horizon
-        Weeks ahead (1–8; hubs use up to 4).
+        Periods ahead: 1–8 weeks (hubs use up to 4) or 1–12 months.
     models
         Any of ``"baseline"``, ``"glm"``, ``"theta"``, ``"ensemble"`` (default: the ensemble
         only). See the module docstring for each model.
     origins
-        Forecast origins (the Monday of the last week used); default the last week of the data.
-        Each origin uses only the weeks up to it.
+        Forecast origins (the first day of the last period used); default the last period of
+        the data. Each origin uses only the periods up to it.
     keys
         Series key columns (default every column but ``week_start`` and ``count``).
     seed
         Seed of the baseline's sample paths.
+    frequency
+        ``"week"`` or ``"month"``; detected from the dates by default.
 
     Notes
     -----
@@ -330,9 +414,10 @@ def forecast_counts(
     Returns
     -------
     pl.DataFrame
-        Key columns, ``model``, ``origin``, ``target`` (Mondays, dates), ``horizon``,
-        ``quantile`` (the 23 FluSight levels) and ``value`` — monotone in ``quantile`` and never
-        negative.
+        Key columns, ``model``, ``origin``, ``target`` (first days of periods, dates),
+        ``horizon``, ``quantile`` (the 23 FluSight levels) and ``value`` — finite, monotone in
+        ``quantile`` and never negative. A series with fewer than two counts up to an origin
+        has no forecast from it (no rows).
 
     References
     ----------
@@ -342,26 +427,34 @@ def forecast_counts(
     Comparing trained and untrained probabilistic ensemble forecasts of COVID-19 cases and deaths
     in the United States, Int J Forecast 39:1366–1383.
     """
-    if not isinstance(horizon, int) or not 1 <= horizon <= 8:
-        msg = f"parameter 'horizon' must be an integer from 1 to 8, got {horizon!r}"
-        raise ParameterError(msg)
     bad = [m for m in models if m not in MODELS]
     if bad or not models:
         msg = f"parameter 'models': unknown {bad}; choose from {MODELS}"
         raise ParameterError(msg)
-    mat = to_matrix(series, keys=keys)
-    pos = {w: i for i, w in enumerate(mat.weeks)}
+    mat = to_matrix(series, keys=keys, frequency=frequency)
+    top = MAX_HORIZON[mat.frequency]
+    if not isinstance(horizon, int) or isinstance(horizon, bool) or not 1 <= horizon <= top:
+        msg = (
+            f"parameter 'horizon' must be an integer from 1 to {top} ({mat.frequency}s ahead), "
+            f"got {horizon!r}"
+        )
+        raise ParameterError(msg)
+    pos = {w: i for i, w in enumerate(mat.periods)}
     if origins is None:
-        origins = [mat.weeks[-1]]
+        origins = [mat.periods[-1]]
     missing = [o for o in origins if o not in pos]
     if missing:
-        msg = f"parameter 'origins': {missing[:3]} are not weeks (Mondays) of the data"
+        msg = (
+            f"parameter 'origins': {missing[:3]} are not first days of {mat.frequency}s of "
+            f"the data ({mat.periods[0]} … {mat.periods[-1]})"
+        )
         raise ParameterError(msg)
     frames = []
     n_s, n_q = mat.values.shape[0], _Q.size
     cache: dict[int, dict[str, np.ndarray]] = {}  # member forecasts by origin, shared
     for origin in sorted(origins):
         res = _forecast_matrix(mat, pos[origin], horizon, tuple(models), seed, cache)
+        targets = {k: shift_period(origin, k, mat.frequency) for k in range(1, horizon + 1)}
         oldest = pos[origin] - horizon - ENSEMBLE_WINDOW + 2  # needed by the next origin
         for u in [u for u in cache if u < oldest]:
             del cache[u]
@@ -372,13 +465,15 @@ def forecast_counts(
                 keys_rep.with_columns(
                     pl.lit(model).alias("model"),
                     pl.lit(origin).alias("origin"),
-                    pl.Series("target", [origin + dt.timedelta(weeks=int(k)) for k in h]),
+                    pl.Series("target", [targets[int(k)] for k in h], dtype=pl.Date),
                     pl.Series("horizon", h, dtype=pl.Int64),
                     pl.Series("quantile", np.tile(_Q, n_s * horizon)),
                     pl.Series("value", q.reshape(-1)),
                 )
             )
-    return pl.concat(frames)
+    out = pl.concat(frames)
+    complete = pl.col("value").is_not_nan().all().over([*mat.key_columns, "model", "origin"])
+    return out.filter(complete)
 
 
 def sum_forecasts(forecasts: pl.DataFrame, *, parts: str, total: str) -> pl.DataFrame:

@@ -49,8 +49,17 @@ def fit_poisson_batch(
     iterations: int = 30,
     tol: float = 1e-6,
     beta0: np.ndarray | None = None,
+    penalty: np.ndarray | None = None,
 ) -> BatchFit:
     """Fit ``log E[y] = X beta`` for every row of ``y`` by IRLS.
+
+    With ``penalty`` the fit maximises the log-likelihood minus ``½ Σ_j penalty_j beta_j²``
+    (a ridge, i.e. a normal prior with variance ``1 / penalty_j`` on coefficient ``j``):
+    the IRLS step solves ``(XᵀWX + P) beta = XᵀWz`` and ``cov_unscaled`` is
+    ``(XᵀWX + P)⁻¹``. A coefficient the data cannot identify — a holiday effect where every
+    holiday count is zero — then stays finite instead of running off to −∞, and its
+    variance stays near ``1 / penalty_j``; where the data carry information the penalty
+    hardly moves the estimate.
 
     Parameters
     ----------
@@ -64,6 +73,8 @@ def fit_poisson_batch(
         At most this many IRLS steps; stop when no coefficient moves more than ``tol``.
     beta0
         Starting coefficients (``S × p``), e.g. from a related fit; default the log mean.
+    penalty
+        ``p`` ridge weights (0 = unpenalised, the default for every coefficient).
     """
     y = np.where(w > 0, np.nan_to_num(y), 0.0)
     n_s = y.shape[0]
@@ -76,6 +87,8 @@ def fit_poisson_batch(
     else:
         beta = np.array(beta0, dtype=float)
     ridge = 1e-9 * np.eye(p)
+    if penalty is not None:
+        ridge = ridge + np.diag(np.asarray(penalty, dtype=float))
     iu, ju = np.triu_indices(p)
     xx = X[:, iu] * X[:, ju]  # upper triangle of x_i x_iᵀ per row: one BLAS product per step
 

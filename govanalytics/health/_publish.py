@@ -15,9 +15,12 @@ Disclosure rule (规则)
    disease per week (a figure the disease-control centre publishes itself). For every week, the
    groups ``(week_start, disease)`` and ``(week_start,)`` therefore never hold exactly one
    withheld cell (:func:`govanalytics.privacy.secondary_suppress`). The same cell is withheld
-   in every table: the decision is taken per week on all series of the data (weeks without a
-   row count as zero, as in detection), ordered by key, so ``previous`` in the risk table and
-   last week's ``observed`` in the alarm table agree.
+   in every table: the decision is taken per period on all series of the data, ordered by
+   key, so ``previous`` in the risk table and last period's ``observed`` in the alarm table
+   agree. For this decision only, a period without a row or with a null count (not
+   reported) is treated as a small count: withheld, so that it can never be what makes a
+   neighbouring cell recoverable. Analyses never read it as zero. "Week" here means the
+   period of the data: a month for monthly counts.
 3. **Derived figures that give a withheld count back are withheld with it**: incidence per
    100,000 (count / population), 环比 ``change_week`` (needs count and previous) and 同比
    ``change_year`` (needs count and year-ago count).
@@ -49,6 +52,7 @@ import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import ParameterError
+from govanalytics.health._series import detect_frequency, shift_period, year_before
 from govanalytics.privacy import secondary_suppress, suppress_small_counts
 
 WEEK = "week_start"
@@ -168,6 +172,7 @@ def publishable_risk(
     *,
     k: int = DEFAULT_MIN_COUNT,
     groups: Sequence[Sequence[str]] = TOTALS,
+    frequency: str | None = None,
 ) -> pl.DataFrame:
     """The risk table as published: small counts and the figures that give them back withheld.
 
@@ -183,6 +188,9 @@ def publishable_risk(
         Threshold of the small-count rule. Default 15.
     groups
         Groupings whose totals are published (default :data:`TOTALS`).
+    frequency
+        ``"week"`` or ``"month"`` (which periods are "previous" and "a year ago"); detected
+        from ``series`` by default.
 
     Returns
     -------
@@ -197,8 +205,9 @@ def publishable_risk(
         return risk.with_columns(pl.lit(False).alias(FLAG))
     keys = ["region_code", "disease"]
     last: dt.date = risk[WEEK].max()  # type: ignore[assignment]
-    cols = {"count": last, "previous": last - dt.timedelta(weeks=1)}
-    cols["year_ago"] = last - dt.timedelta(weeks=52)
+    freq = detect_frequency(series[WEEK], frequency=frequency)
+    cols = {"count": last, "previous": shift_period(last, -1, freq)}
+    cols["year_ago"] = year_before(last, freq)
     have = set(series[WEEK].unique().to_list())
     weeks = [w for w in cols.values() if w in have]
     mask = withheld_cells(series, weeks=weeks, k=k, groups=groups).select(

@@ -7,7 +7,15 @@ import datetime as dt
 import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
-from govanalytics.health._series import disease_name
+from govanalytics.errors import ParameterError
+from govanalytics.health._series import FREQUENCIES, PERIOD_WORDS, disease_name
+
+
+def _words(frequency: str) -> dict[str, str]:
+    if frequency not in FREQUENCIES:
+        msg = f"parameter 'frequency' must be one of {FREQUENCIES}, got {frequency!r}"
+        raise ParameterError(msg)
+    return PERIOD_WORDS[frequency]
 
 
 def count_text(value: float | None, *, k: int = DEFAULT_MIN_COUNT, unit: str = "例") -> str:
@@ -36,9 +44,13 @@ def count_text(value: float | None, *, k: int = DEFAULT_MIN_COUNT, unit: str = "
 
 
 def health_alerts(
-    alarms: pl.DataFrame, names: dict[str, str], *, k: int = DEFAULT_MIN_COUNT
+    alarms: pl.DataFrame,
+    names: dict[str, str],
+    *,
+    k: int = DEFAULT_MIN_COUNT,
+    frequency: str = "week",
 ) -> list[dict]:
-    """One ``health_alarm`` alert per region × disease alarming in the latest week.
+    """One ``health_alarm`` alert per region × disease alarming in the latest period.
 
     ``alarms`` should come from one method's run of :func:`flag_aberrations` (so that one
     outbreak is one alert). Severity is ``high`` when the count is 1.5 times the upper bound or
@@ -53,17 +65,21 @@ def health_alerts(
         Region code to Chinese name.
     k
         Threshold of the small-count rule. Default 15.
+    frequency
+        ``"week"`` (messages say 本周) or ``"month"`` (本月). Default ``"week"``.
 
     Returns
     -------
     list of dict
         Alerts in the layout of the report contract (``kind``, ``severity``, ``place_code``,
-        ``place``, ``date``, ``message``), ordered by region code.
+        ``place``, ``date`` — the first day of the period —, ``message``), ordered by region
+        code, then disease.
     """
+    this = _words(frequency)["this"]
     last: dt.date = alarms["week_start"].max()  # type: ignore[assignment]
     hits = alarms.filter((pl.col("week_start") == last) & pl.col("alarm").fill_null(False))
     out = []
-    for row in hits.sort("region_code").iter_rows(named=True):
+    for row in hits.sort("region_code", "disease").iter_rows(named=True):
         ratio = (row["observed"] or 0) / max(row["upper_bound"] or 1.0, 1.0)
         place = names.get(row["region_code"], row["region_code"])
         out.append(
@@ -74,7 +90,8 @@ def health_alerts(
                 "place": place,
                 "date": last.isoformat(),
                 "message": (
-                    f"{place}{disease_name(row['disease'])}本周{count_text(row['observed'], k=k)}，"
+                    f"{place}{disease_name(row['disease'])}{this}"
+                    f"{count_text(row['observed'], k=k)}，"
                     f"高于预期{row['expected']:.0f}例及预警阈值{row['upper_bound']:.0f}例"
                 ),
             }
@@ -89,13 +106,15 @@ def health_findings(
     names: dict,
     *,
     k: int = DEFAULT_MIN_COUNT,
+    frequency: str = "week",
 ) -> tuple[list[str], list[str]]:
     """Findings and recommended actions (Chinese), most important first.
 
-    Pass the published risk table (:func:`publishable_risk`): where the week's count is
-    withheld its incidence and 环比 are null and the finding says ``本周病例少于{k}例`` instead of
-    the incidence (incidence × population would give the count back). Age groups are named,
-    never counted.
+    Pass the published risk table (:func:`publishable_risk`): where the period's count is
+    withheld its incidence and 环比 are null and the finding says ``本周病例少于{k}例``
+    (monthly: ``本月…``) instead of the incidence (incidence × population would give the
+    count back). Without population the finding gives the count and the forecast. Age groups
+    are named, never counted.
 
     Parameters
     ----------
@@ -110,12 +129,15 @@ def health_findings(
         Region code to Chinese name.
     k
         Threshold of the small-count rule. Default 15.
+    frequency
+        ``"week"`` (本周/下周) or ``"month"`` (本月/下月). Default ``"week"``.
 
     Returns
     -------
     findings, actions
         Chinese sentences, most important first.
     """
+    words = _words(frequency)
     findings, actions = [], []
     for a in alerts:
         text = a["message"]
@@ -124,6 +146,7 @@ def health_findings(
                 age_alarms.filter(
                     (pl.col("region_code") == a["place_code"]) & pl.col("alarm").fill_null(False)
                 )["age_group"]
+                .drop_nulls()
                 .unique()
                 .sort()
                 .to_list()
@@ -141,18 +164,19 @@ def health_findings(
         change = row["change_week"]
         change_txt = f"，环比{change:+.0%}" if change is not None else ""
         incidence = row["incidence_per_100k"]
-        small = row["count"] is None or row["count"] < k or incidence is None
-        now_txt = (
-            f"本周病例{count_text(None, k=k)}"
-            if small
-            else f"本周发病率{incidence:.0f}/10万{change_txt}"
-        )
         fnext = row["forecast_next"]
-        next_txt = f"，下周预测{fnext:.0f}例" if fnext is not None else ""
+        small = row["count"] is None or row["count"] < k
+        if small:
+            now_txt = f"{words['this']}病例{count_text(None, k=k)}"
+        elif incidence is not None:
+            now_txt = f"{words['this']}发病率{incidence:.0f}/10万{change_txt}"
+        else:
+            now_txt = f"{words['this']}病例{count_text(row['count'], k=k)}{change_txt}"
+        next_txt = f"，{words['next']}预测{fnext:.0f}例" if fnext is not None else ""
         findings.append(f"{disease_name(row['disease'])}风险最高的是{place}：{now_txt}{next_txt}。")
         ratio = row.get("bed_ratio")
         if ratio is not None and ratio > 0.8:
             actions.append(f"{place}：预测床位需求达床位数的{ratio:.0%}，提前准备床位。")
     if not alerts:
-        findings.insert(0, "本周各地区均未超出预警阈值。")
+        findings.insert(0, f"{words['this']}各地区均未超出预警阈值。")
     return findings, actions

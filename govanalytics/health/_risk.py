@@ -7,6 +7,12 @@ import datetime as dt
 import polars as pl
 
 from govanalytics.data.schemas import AGE_GROUPS
+from govanalytics.health._series import (
+    PERIODS_PER_YEAR,
+    detect_frequency,
+    shift_period,
+    year_before,
+)
 
 _AGE_BREAKS = (5, 15, 25, 60)
 
@@ -112,13 +118,15 @@ def risk_table(
     ageing: pl.DataFrame | None = None,
     admission_rate: float = 0.05,
     stay_weeks: float = 1.0,
+    frequency: str | None = None,
 ) -> pl.DataFrame:
-    """One row per region × disease for the latest week: incidence, change, forecast, beds.
+    """One row per region × disease for the latest period: incidence, change, forecast, beds.
 
     Parameters
     ----------
     series
-        Long weekly counts per ``region_code`` × ``disease`` (``week_start``, ``count``).
+        Long weekly or monthly counts per ``region_code`` × ``disease`` (``week_start``,
+        ``count``).
     forecasts
         Output of :func:`forecast_counts` (model ``ensemble`` is used when present) from the
         latest week.
@@ -132,21 +140,30 @@ def risk_table(
         Output of :func:`ageing_communities`; counted per district.
     admission_rate, stay_weeks
         Planning assumptions turning forecast cases into occupied beds: share of cases needing
-        a bed and weeks a bed stays occupied. Set them from local records.
+        a bed and weeks a bed stays occupied. Set them from local records. Occupied beds are
+        admissions per week × ``stay_weeks``; a month's forecast is spread over its
+        52/12 ≈ 4.35 weeks.
+    frequency
+        ``"week"`` or ``"month"``; detected from the dates by default.
 
     Returns
     -------
     pl.DataFrame
-        ``region_code``, ``disease``, ``week_start``, ``count``, ``population``,
-        ``incidence_per_100k``, ``previous`` and ``change_week`` (环比, share), ``year_ago`` and
-        ``change_year`` (同比, same week 52 weeks before), ``forecast_next`` (median next week),
-        ``forecast_upper`` (95 % upper, next week), ``forecast_incidence_per_100k``, ``alarm``,
-        ``clinic_beds``, ``bed_demand``, ``bed_ratio``, ``ageing_communities``, ``rank`` (1 =
-        highest risk: alarm first, then forecast incidence).
+        ``region_code``, ``disease``, ``week_start`` (the latest period), ``count``,
+        ``population``, ``incidence_per_100k`` (of the period), ``previous`` and
+        ``change_week`` (环比: change over the previous period, week or month, as a share),
+        ``year_ago`` and ``change_year`` (同比: the same period a year before — 52 weeks or 12
+        months), ``forecast_next`` (median of the next period), ``forecast_upper`` (95 %
+        upper, next period), ``forecast_incidence_per_100k``, ``alarm``, ``clinic_beds``,
+        ``bed_demand``, ``bed_ratio``, ``ageing_communities``, ``rank`` (1 = highest risk:
+        alarm first, then forecast incidence, then — without population — the forecast
+        count).
     """
+    freq = detect_frequency(series["week_start"], frequency=frequency)
     last: dt.date = series["week_start"].max()  # type: ignore[assignment]
-    prev = last - dt.timedelta(weeks=1)
-    year_ago = last - dt.timedelta(weeks=52)
+    prev = shift_period(last, -1, freq)
+    year_ago = year_before(last, freq)
+    weeks_per_period = PERIODS_PER_YEAR["week"] / PERIODS_PER_YEAR[freq]
     keys = ["region_code", "disease"]
 
     def at(week: dt.date, name: str) -> pl.DataFrame:
@@ -195,7 +212,9 @@ def risk_table(
     else:
         out = out.with_columns(pl.lit(None, dtype=pl.Int64).alias("clinic_beds"))
     out = out.with_columns(
-        (pl.col("forecast_upper") * admission_rate * stay_weeks).alias("bed_demand")
+        (pl.col("forecast_upper") / weeks_per_period * admission_rate * stay_weeks).alias(
+            "bed_demand"
+        )
     ).with_columns((pl.col("bed_demand") / pl.col("clinic_beds")).alias("bed_ratio"))
     if ageing is not None:
         n_old = ageing.group_by(pl.col("district_code").alias("region_code")).agg(
@@ -206,10 +225,15 @@ def risk_table(
         out = out.with_columns(pl.lit(None, dtype=pl.Int64).alias("ageing_communities"))
     # ties (and regions without a forecast incidence, ranked last) ordered by code: the rank
     # and the published row order never depend on the order rows arrived in
+    order = [
+        pl.col("alarm").fill_null(False),
+        "forecast_incidence_per_100k",
+        "forecast_next",
+        "region_code",
+        "disease",
+    ]
     return out.sort(
-        [pl.col("alarm").fill_null(False), "forecast_incidence_per_100k", "region_code", "disease"],
-        descending=[True, True, False, False],
-        nulls_last=True,
+        order, descending=[True, True, True, False, False], nulls_last=True
     ).with_columns(pl.int_range(1, pl.len() + 1).over("disease").alias("rank"))
 
 
