@@ -209,11 +209,12 @@ def _frequency(values: pl.Series) -> str:
     if days.len() < 2:
         return ""
     gaps = days.diff().drop_nulls().dt.total_days()
-    if bool((days.dt.day() == 1).all()) and int(gaps.min()) >= 28:  # type: ignore[arg-type]
+    smallest = int(gaps.min())  # type: ignore[arg-type]
+    if bool((days.dt.day() == 1).all()) and smallest >= 28:
         return "month"
-    if int(gaps.min()) >= 7 and bool((gaps % 7 == 0).all()):  # type: ignore[operator]
+    if smallest >= 7 and bool((gaps % 7 == 0).all()):
         return "week"
-    if int(gaps.min()) >= 1 and days.len() == dates.len():
+    if smallest >= 1 and days.len() == dates.len():
         return "day"
     return "event"
 
@@ -283,14 +284,13 @@ def guess_file(path: Path) -> Guess:
     used = {s for v in plan.values() for s in ([v] if isinstance(v, str) else v)}
     guess.unmatched = [c for c in columns if c not in used]
     time_cols = [c.name for c in schema.columns if c.dtype in _DATE_TYPES and c.required]
-    if time_cols and time_cols[0] in plan and isinstance(plan[time_cols[0]], str):
-        values = sample[plan[time_cols[0]]]
+    time_src = plan.get(time_cols[0]) if time_cols else None
+    if isinstance(time_src, str):
+        values: pl.Series = sample.get_column(time_src)
         if values.dtype == pl.String:
             repairs: dict = {}
             values = sample.select(
-                _parse_datetime(
-                    pl.col(plan[time_cols[0]]).str.strip_chars(), pl.Datetime("us"), repairs
-                )
+                _parse_datetime(pl.col(time_src).str.strip_chars(), pl.Datetime("us"), repairs)
             ).to_series()
         if values.dtype in _DATE_TYPES:
             guess.frequency = _frequency(values)

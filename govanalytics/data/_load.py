@@ -398,8 +398,14 @@ def prepare(
     report: LoadReport,
     repair_text: bool = True,
     date_form: str | None = None,
+    eager: pl.DataFrame | None = None,
 ) -> tuple[pl.LazyFrame, list[str], dict[str, dict[str, pl.Expr]], list[dict]]:
     """Map and convert a raw table lazily.
+
+    With ``eager`` (the same table, in memory), a text column converted to another type
+    whose values repeat (dates, codes, numbers of an export) is converted once per distinct
+    value and joined back: the result is identical, the date parsers run on a few hundred
+    values instead of every row.
 
     Returns
     -------
@@ -414,6 +420,7 @@ def prepare(
     exprs: list[pl.Expr] = []
     repairs: dict[str, dict[str, pl.Expr]] = {}
     present = []
+    lookups: list[tuple[str, pl.DataFrame]] = []
     for col in schema.columns:
         source = plan.get(col.name)
         if source is None:
@@ -428,33 +435,74 @@ def prepare(
             dtype = pl.String()
         conv = convert(raw_expr, dtype, col, repair_text=repair_text, date_form=date_form)
         present.append(col.name)
-        exprs += [
+        outputs = [
             conv.value,
             conv.failed.alias(f"__failed_{col.name}"),
             conv.shown.alias(f"__shown_{col.name}"),
         ]
         repairs[col.name] = conv.repairs
+        if (
+            eager is not None
+            and isinstance(source, str)
+            and dtype == pl.String
+            and target_dtype(col) != pl.String
+        ):
+            distinct = eager.select(pl.col(source).unique())
+            if distinct.height * 4 < eager.height:
+                key = f"__key_{len(lookups)}"
+                names = [o.meta.output_name() for o in outputs]
+                table = distinct.select(
+                    pl.col(source).alias(key),
+                    *(o.alias(f"{key}_{n}") for o, n in zip(outputs, names, strict=True)),
+                )
+                lookups.append((source, table))
+                exprs += [pl.col(f"{key}_{n}").alias(n) for n in names]
+                continue
+        exprs += outputs
     if ROW in src_schema.names():
         exprs.append(pl.col(ROW))
-    return raw.frame.select(exprs), present, repairs, problems
+    frame = raw.frame
+    for i, (source, table) in enumerate(lookups):
+        key = f"__key_{i}"
+        frame = frame.with_columns(pl.col(source).alias(key)).join(
+            table.lazy(),
+            on=key,
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+    return frame.select(exprs), present, repairs, problems
 
 
 def _count_repairs(
     staged: pl.LazyFrame | pl.DataFrame, repairs: dict[str, dict[str, pl.Expr]], report
 ) -> None:
-    flags = [
-        expr.fill_null(False).sum().alias(f"{col}\x00{kind}")
-        for col, kinds in repairs.items()
-        for kind, expr in kinds.items()
-    ]
-    if not flags:
-        return
+    """Count every repair flag on the raw frame.
+
+    Flags depend on one or a few source columns; they are evaluated once per distinct value
+    (combination) of those columns and weighted by how often it occurs — real exports repeat
+    their dates, codes and labels, so this costs a group-by instead of re-running every
+    conversion (a chain of regular expressions for dates) on every row.
+    """
     lazy = staged.lazy() if isinstance(staged, pl.DataFrame) else staged
-    # repair flags are written on source expressions: evaluate them on the raw frame
-    counts = lazy.select(flags).collect(engine="streaming").row(0, named=True)
-    for key, n in counts.items():
-        col, kind = key.split("\x00")
-        report.add_repair(col, kind, n)
+    by_roots: dict[tuple[str, ...], list[tuple[str, str, pl.Expr]]] = {}
+    for col, kinds in repairs.items():
+        for kind, expr in kinds.items():
+            roots = tuple(sorted(set(expr.meta.root_names())))
+            by_roots.setdefault(roots, []).append((col, kind, expr))
+    for roots, items in by_roots.items():
+        if roots:
+            frame = lazy.group_by(list(roots)).agg(pl.len().alias("__n"))
+            weight = pl.col("__n")
+        else:
+            frame, weight = lazy, pl.lit(1)
+        sums = [
+            (expr.fill_null(False).cast(pl.Int64) * weight).sum().alias(str(i))
+            for i, (_, _, expr) in enumerate(items)
+        ]
+        counts = frame.select(sums).collect().row(0)
+        for (col, kind, _), n in zip(items, counts, strict=True):
+            report.add_repair(col, kind, int(n or 0))
 
 
 def _skip_blank_rows(frame: pl.DataFrame, report: LoadReport) -> pl.DataFrame:
@@ -638,6 +686,7 @@ def _finish(
         column_map=column_map,
         report=report,
         date_form=date_form,
+        eager=raw_df,
     )
     if problems and not present:
         raise SchemaError(source, problems)

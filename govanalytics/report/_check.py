@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,7 +105,7 @@ class Readiness:
         return "\n".join(lines)
 
 
-def _table(head: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _table(head: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
     def width(text: str) -> int:  # CJK characters take two columns in a terminal
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
@@ -215,6 +216,13 @@ def notebook_readiness(
         needs = NOTEBOOK_DATA.get(name)
         if needs is None:
             out.append(NotebookCheck(name, name, True))
+            continue
+        if needs.layout_only and project.layout == "project":
+            reason = (
+                "此章节暂只读取样例城市目录结构（master/、dynamic/）中的数据，"
+                "尚不支持项目文件声明的数据"
+            )
+            out.append(NotebookCheck(name, needs.title, False, reason))
             continue
         missing = needs.missing(available)
         broken = [d for d in needs.required if d in failed]

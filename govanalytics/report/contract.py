@@ -82,6 +82,9 @@ class DataNeeds:
         Groups of which at least one dataset must be present.
     main
         The dataset ``input_path`` and ``column_map`` refer to ("" when none).
+    layout_only
+        The notebook still reads its data from the sample city's folder layout
+        (``master/…``, ``dynamic/…``), not from a project file's declarations.
     """
 
     title: str
@@ -89,6 +92,7 @@ class DataNeeds:
     optional: tuple[str, ...] = ()
     any_of: tuple[tuple[str, ...], ...] = ()
     main: str = ""
+    layout_only: bool = False
 
     def missing(self, available: set[str]) -> list[str]:
         """Required datasets (or ``a 或 b`` groups) not in ``available``."""
@@ -126,12 +130,14 @@ NOTEBOOK_DATA: dict[str, DataNeeds] = {
             "market_share",
         ),
         optional=("od_counts",),
+        layout_only=True,
     ),
     "service_demand": DataNeeds(
         "政务服务需求",
         required=("applications", "regions", "population_register", "boundaries"),
         optional=("capacities", "portal_activity", "comments"),
         main="applications",
+        layout_only=True,
     ),
 }
 
