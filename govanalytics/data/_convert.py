@@ -326,6 +326,8 @@ def convert(
     if source_dtype == pl.String:
         value, repairs = _from_text(raw, column, target, date_form)
         present = raw.str.strip_chars().str.len_chars() > 0
+        if target != pl.String:
+            present = present & ~raw.str.strip_chars().is_in(list(MISSING_MARKERS))
         shown = raw
     elif isinstance(source_dtype, pl.Datetime) and target == pl.Date:
         value, present, shown = raw.dt.date(), raw.is_not_null(), raw.cast(pl.String)
