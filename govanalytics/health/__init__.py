@@ -3,7 +3,12 @@
 from govanalytics.health._detect import DETECTION_METHODS, flag_aberrations
 from govanalytics.health._evaluate import backtest, score_forecasts
 from govanalytics.health._forecast import MODELS, QUANTILES, forecast_counts, sum_forecasts
-from govanalytics.health._headlines import alarm_count, shown_total, weekly_headlines
+from govanalytics.health._headlines import (
+    alarm_count,
+    period_reported,
+    shown_total,
+    weekly_headlines,
+)
 from govanalytics.health._publish import (
     TOTALS,
     interval_disclosures,
@@ -12,20 +17,43 @@ from govanalytics.health._publish import (
     publishable_series,
     withheld_cells,
 )
-from govanalytics.health._report import count_text, health_alerts, health_findings
+from govanalytics.health._report import count_text, gap_notes, health_alerts, health_findings
 from govanalytics.health._risk import (
     ageing_communities,
     clinic_beds,
     population_by_age,
     risk_table,
 )
-from govanalytics.health._series import DISEASES_ZH, aggregate_counts, city_code, disease_name
+from govanalytics.health._series import (
+    DISEASES_ZH,
+    FREQUENCIES,
+    PERIOD_WORDS,
+    REGION_LEVELS,
+    REGION_LEVELS_ZH,
+    aggregate_counts,
+    city_code,
+    detect_frequency,
+    disease_name,
+    has_reported_total,
+    missing_periods,
+    period_label,
+    report_period,
+    report_week,
+    shift_period,
+    top_diseases,
+    total_counts,
+    total_name,
+)
 
 __all__ = [
     "DETECTION_METHODS",
     "DISEASES_ZH",
+    "FREQUENCIES",
     "MODELS",
+    "PERIOD_WORDS",
     "QUANTILES",
+    "REGION_LEVELS",
+    "REGION_LEVELS_ZH",
     "TOTALS",
     "ageing_communities",
     "aggregate_counts",
@@ -34,20 +62,32 @@ __all__ = [
     "city_code",
     "clinic_beds",
     "count_text",
+    "detect_frequency",
     "disease_name",
     "flag_aberrations",
     "forecast_counts",
+    "gap_notes",
+    "has_reported_total",
     "health_alerts",
     "health_findings",
     "interval_disclosures",
+    "missing_periods",
+    "period_label",
+    "period_reported",
     "population_by_age",
     "publishable_alarms",
     "publishable_risk",
     "publishable_series",
+    "report_period",
+    "report_week",
     "risk_table",
     "score_forecasts",
+    "shift_period",
     "shown_total",
     "sum_forecasts",
+    "top_diseases",
+    "total_counts",
+    "total_name",
     "weekly_headlines",
     "withheld_cells",
 ]

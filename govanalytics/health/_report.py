@@ -135,7 +135,8 @@ def health_findings(
     Returns
     -------
     findings, actions
-        Chinese sentences, most important first.
+        Chinese sentences, most important first; one action per place (a place alarming for
+        several diseases gets its action once).
     """
     words = _words(frequency)
     findings, actions = [], []
@@ -179,4 +180,56 @@ def health_findings(
             actions.append(f"{place}：预测床位需求达床位数的{ratio:.0%}，提前准备床位。")
     if not alerts:
         findings.insert(0, f"{words['this']}各地区均未超出预警阈值。")
-    return findings, actions
+    return findings, list(dict.fromkeys(actions))  # one action per place
+
+
+def gap_notes(
+    gaps: pl.DataFrame,
+    names: dict[str, str],
+    *,
+    frequency: str = "week",
+    limit: int = 5,
+) -> list[str]:
+    """Chinese notes on missing periods (:func:`missing_periods`), for the report's caveats.
+
+    One sentence with the totals — how many series, how many periods without a row and how
+    many with a count not reported — and that they are kept missing (never counted as zero),
+    then the ``limit`` series with most missing periods, each with its first and last gap.
+
+    Parameters
+    ----------
+    gaps
+        Output of :func:`missing_periods` (``region_code`` and ``disease`` among its keys).
+    names
+        Region code to Chinese name.
+    frequency
+        ``"week"`` or ``"month"``. Default ``"week"``.
+    limit
+        How many series to name. Default 5.
+
+    Returns
+    -------
+    list of str
+        Empty when nothing is missing.
+    """
+    if gaps.is_empty():
+        return []
+    words = _words(frequency)
+    unit = words["unit"]
+    absent, blank = int(gaps["absent"].sum()), int(gaps["not_reported"].sum())
+    out = [
+        f"{gaps.height}条序列有缺失：{absent}{unit}无记录、{blank}{unit}未报告病例数。"
+        "缺失期按缺失处理（不计为0），不参与预警基线和预测模型，也不作预警判断。"
+    ]
+    worst = gaps.with_columns((pl.col("absent") + pl.col("not_reported")).alias("_n")).sort(
+        ["_n", "region_code", "disease"], descending=[True, False, False]
+    )
+    for row in worst.head(limit).iter_rows(named=True):
+        place = names.get(row["region_code"], row["region_code"])
+        out.append(
+            f"{place}{disease_name(row['disease'])}：缺{row['_n']}{unit}"
+            f"（{row['first_missing']}至{row['last_missing']}）"
+        )
+    if gaps.height > limit:
+        out.append(f"另有{gaps.height - limit}条序列有缺失，见 missing_periods.parquet。")
+    return out

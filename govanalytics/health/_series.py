@@ -48,6 +48,14 @@ PERIOD_WORDS: dict[str, dict[str, str]] = {
 #: sample city's name for ``"prefecture"`` (the sum of its districts, coded with the
 #: 12-digit city code).
 REGION_LEVELS: tuple[str, ...] = ("country", "province", "prefecture", "city", "district")
+#: Chinese names of the region levels, as shown in notes and headings.
+REGION_LEVELS_ZH: dict[str, str] = {
+    "country": "全国",
+    "province": "省级",
+    "prefecture": "地市级",
+    "city": "市级",
+    "district": "区县级",
+}
 #: Code of the whole country (GB/T 2260 ``100000`` padded to 12 digits).
 COUNTRY_CODE = "100000000000"
 _RANK = {"country": 0, "province": 1, "prefecture": 2, "district": 3, "street": 4, "community": 5}
@@ -405,6 +413,24 @@ def total_counts(
     return aggregate_counts(counts, region_level=total, disease=disease)
 
 
+def total_name(code: str) -> str:
+    """How a report names a total region: 全国 (the country), 全省 (a province), else 全市.
+
+    Parameters
+    ----------
+    code
+        The total's 12-digit code (:func:`total_counts`).
+
+    Returns
+    -------
+    str
+        ``"全国"``, ``"全省"`` or ``"全市"``.
+    """
+    if code == COUNTRY_CODE:
+        return "全国"
+    return "全省" if code[2:] == "0" * 10 else "全市"
+
+
 def has_reported_total(counts: pl.DataFrame, total: pl.DataFrame) -> bool:
     """Whether the data hold the total's own rows (e.g. a 全国 row), rather than parts only.
 
@@ -642,3 +668,101 @@ def to_matrix(
         holiday=holiday,
         frequency=freq,
     )
+
+
+# ------------------------------------------------------------------------- report period ---
+def _iso_sunday(week: str) -> dt.date:
+    import re
+
+    if not isinstance(week, str) or not re.fullmatch(r"\d{4}-W\d{2}", week):
+        msg = f"parameter 'week' must look like 2026-W47 (ISO year and week), got {week!r}"
+        raise ParameterError(msg)
+    try:
+        return dt.date.fromisocalendar(int(week[:4]), int(week[6:]), 7)
+    except ValueError as err:
+        msg = f"parameter 'week': {week!r} is not an ISO week ({err})"
+        raise ParameterError(msg) from None
+
+
+def report_week(dates: pl.Series | Sequence[dt.date], *, frequency: str | None = None) -> str:
+    """The ISO week ``YYYY-Www`` in which the data's last period is complete.
+
+    That is the week holding the last day of the last period: for weekly data starting on
+    Mondays, the last week itself; for monthly data ending in December 2020, 2020-W53 (28
+    December 2020 – 3 January 2021), the first report week that can speak of December.
+
+    Parameters
+    ----------
+    dates
+        First days of the periods (``week_start``).
+    frequency
+        ``"week"`` or ``"month"``; detected from the dates by default.
+
+    Returns
+    -------
+    str
+        ``YYYY-Www``.
+    """
+    freq = detect_frequency(dates, frequency=frequency)
+    last = period_end(_as_dates(dates)[-1], freq)
+    year, num, _ = last.isocalendar()
+    return f"{year}-W{num:02d}"
+
+
+def report_period(
+    week: str, dates: pl.Series | Sequence[dt.date], *, frequency: str | None = None
+) -> tuple[dt.date, str]:
+    """The period a report of ISO week ``week`` speaks of, and a note when it is not the latest.
+
+    The report of a week covers the latest period of the data that is complete by the
+    week's Sunday: that week itself for weekly data (whatever weekday the data's weeks start
+    on, the latest one ending by Sunday), the latest complete month for monthly data. When
+    the data end before that period, the report speaks of the data's last period and the
+    note (Chinese) says so.
+
+    Parameters
+    ----------
+    week
+        ``YYYY-Www``, as the report runner passes it.
+    dates
+        First days of the periods of the data (``week_start``).
+    frequency
+        ``"week"`` or ``"month"``; detected from the dates by default.
+
+    Returns
+    -------
+    (datetime.date, str)
+        First day of the period, and a note (``""`` when the data reach the period).
+
+    Raises
+    ------
+    ParameterError
+        ``week`` is not an ISO week.
+    DataError
+        No period of the data is complete by the week's Sunday.
+    """
+    sunday = _iso_sunday(week)
+    days = _as_dates(dates)
+    freq = detect_frequency(days, frequency=frequency)
+    complete = [d for d in days if period_end(d, freq) <= sunday]
+    if not complete:
+        msg = (
+            f"parameter 'week' {week}: no {freq} of the data is complete by {sunday} (the data "
+            f"start on {days[0]}); choose a later week"
+        )
+        raise DataError(msg)
+    chosen = complete[-1]
+    if freq == "month":
+        latest = sunday.replace(day=1)
+    else:
+        latest = sunday - dt.timedelta(days=(sunday - days[0]).days % 7)
+    if period_end(latest, freq) > sunday:
+        latest = shift_period(latest, -1, freq)
+    if chosen >= latest:
+        return chosen, ""
+    note = (
+        f"数据截至{period_label(days[-1], freq)}，早于报告周{week}的最近一个完整"
+        f"{PERIOD_WORDS[freq]['name']}（{period_label(latest, freq)}）；"
+        f"本章按数据中最后一个完整的{PERIOD_WORDS[freq]['name']}（{period_label(chosen, freq)}）报告。"
+    )
+    return chosen, note
