@@ -199,7 +199,7 @@ def _glm(
     window = _WINDOW_YEARS["glm"] * season
     fit_dates = periods[-window:]
     yy = y[:, -window:]
-    future = [shift_period(periods[-1], h, frequency) for h in range(1, horizon + 1)]
+    future = [shift_period(periods[-1], h, frequency=frequency) for h in range(1, horizon + 1)]
     all_dates = fit_dates + future
     base = _design(all_dates, periods[-1].toordinal())
     hol = holiday_terms(all_dates, len(fit_dates), frequency)
@@ -454,7 +454,9 @@ def forecast_counts(
     cache: dict[int, dict[str, np.ndarray]] = {}  # member forecasts by origin, shared
     for origin in sorted(origins):
         res = _forecast_matrix(mat, pos[origin], horizon, tuple(models), seed, cache)
-        targets = {k: shift_period(origin, k, mat.frequency) for k in range(1, horizon + 1)}
+        targets = {
+            k: shift_period(origin, k, frequency=mat.frequency) for k in range(1, horizon + 1)
+        }
         oldest = pos[origin] - horizon - ENSEMBLE_WINDOW + 2  # needed by the next origin
         for u in [u for u in cache if u < oldest]:
             del cache[u]

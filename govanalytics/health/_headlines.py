@@ -156,8 +156,8 @@ def weekly_headlines(
     freq = detect_frequency(series["week_start"], frequency=frequency)
     words = PERIOD_WORDS[freq]
     weeks_have = set(series["week_start"].unique().to_list())
-    prev_week = shift_period(week_start, -1, freq)
-    year_week = year_before(week_start, freq)
+    prev_week = shift_period(week_start, -1, frequency=freq)
+    year_week = year_before(week_start, frequency=freq)
     cases = series if totals is None else totals
     cases_have = set(cases["week_start"].unique().to_list())
 

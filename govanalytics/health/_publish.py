@@ -206,8 +206,8 @@ def publishable_risk(
     keys = ["region_code", "disease"]
     last: dt.date = risk[WEEK].max()  # type: ignore[assignment]
     freq = detect_frequency(series[WEEK], frequency=frequency)
-    cols = {"count": last, "previous": shift_period(last, -1, freq)}
-    cols["year_ago"] = year_before(last, freq)
+    cols = {"count": last, "previous": shift_period(last, -1, frequency=freq)}
+    cols["year_ago"] = year_before(last, frequency=freq)
     have = set(series[WEEK].unique().to_list())
     weeks = [w for w in cols.values() if w in have]
     mask = withheld_cells(series, weeks=weeks, k=k, groups=groups).select(

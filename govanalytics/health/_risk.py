@@ -161,8 +161,8 @@ def risk_table(
     """
     freq = detect_frequency(series["week_start"], frequency=frequency)
     last: dt.date = series["week_start"].max()  # type: ignore[assignment]
-    prev = shift_period(last, -1, freq)
-    year_ago = year_before(last, freq)
+    prev = shift_period(last, -1, frequency=freq)
+    year_ago = year_before(last, frequency=freq)
     weeks_per_period = PERIODS_PER_YEAR["week"] / PERIODS_PER_YEAR[freq]
     keys = ["region_code", "disease"]
 

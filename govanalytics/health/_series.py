@@ -192,7 +192,7 @@ def detect_frequency(
     raise DataError(msg)
 
 
-def shift_period(day: dt.date, n: int, frequency: str) -> dt.date:
+def shift_period(day: dt.date, n: int, *, frequency: str) -> dt.date:
     """The period start ``n`` periods after ``day`` (before when ``n`` is negative).
 
     Parameters
@@ -215,19 +215,31 @@ def shift_period(day: dt.date, n: int, frequency: str) -> dt.date:
     return day + dt.timedelta(weeks=n)
 
 
-def year_before(day: dt.date, frequency: str) -> dt.date:
+def year_before(day: dt.date, *, frequency: str) -> dt.date:
     """The same period a year before (同比): 52 weeks or 12 months before ``day``."""
-    return shift_period(day, -SEASON_LENGTH[frequency], frequency)
+    return shift_period(day, -SEASON_LENGTH[frequency], frequency=frequency)
 
 
-def period_end(day: dt.date, frequency: str) -> dt.date:
+def period_end(day: dt.date, *, frequency: str) -> dt.date:
     """Last day of the period starting on ``day``."""
-    return shift_period(day, 1, frequency) - dt.timedelta(days=1)
+    return shift_period(day, 1, frequency=frequency) - dt.timedelta(days=1)
 
 
-def period_label(day: dt.date, frequency: str) -> str:
-    """A period as people read it: ``"2020年12月"`` for a month, ``"2026-11-16 起的一周"``
-    for a week."""
+def period_label(day: dt.date, *, frequency: str) -> str:
+    """A period as people read it.
+
+    Parameters
+    ----------
+    day
+        First day of the period.
+    frequency
+        ``"week"`` or ``"month"``.
+
+    Returns
+    -------
+    str
+        ``"2020年12月"`` for a month, ``"2026-11-16 起的一周"`` for a week.
+    """
     if frequency == "month":
         return f"{day.year}年{day.month}月"
     return f"{day.isoformat()} 起的一周"
@@ -239,11 +251,11 @@ def _index(days: pl.Expr, first: dt.date, frequency: str) -> pl.Expr:
     return (days - pl.lit(first)).dt.total_days() // 7
 
 
-def period_grid(first: dt.date, last: dt.date, frequency: str) -> list[dt.date]:
+def period_grid(first: dt.date, last: dt.date, *, frequency: str) -> list[dt.date]:
     """Every period start from ``first`` to ``last``, both included."""
     out = [first]
     while out[-1] < last:
-        out.append(shift_period(out[-1], 1, frequency))
+        out.append(shift_period(out[-1], 1, frequency=frequency))
     return out
 
 
@@ -449,7 +461,7 @@ def has_reported_total(counts: pl.DataFrame, total: pl.DataFrame) -> bool:
     return bool(counts["district_code"].is_in(total[REGION].unique().implode()).any())
 
 
-def top_diseases(counts: pl.DataFrame, n: int = 5, *, frequency: str | None = None) -> list[str]:
+def top_diseases(counts: pl.DataFrame, *, n: int = 5, frequency: str | None = None) -> list[str]:
     """The ``n`` diseases with most cases over the last year of data.
 
     "The last year" is the latest 12 months (or 52 weeks) up to the data's last period; the
@@ -476,7 +488,7 @@ def top_diseases(counts: pl.DataFrame, n: int = 5, *, frequency: str | None = No
         raise ParameterError(msg)
     freq = detect_frequency(counts[WEEK], frequency=frequency)
     last: dt.date = counts[WEEK].max()  # type: ignore[assignment]
-    since = shift_period(last, -(SEASON_LENGTH[freq] - 1), freq)
+    since = shift_period(last, -(SEASON_LENGTH[freq] - 1), frequency=freq)
     recent = counts.filter(pl.col(WEEK) >= since).with_columns(
         region_level_of(pl.col("district_code")).alias("_level")
     )
@@ -514,7 +526,7 @@ def missing_periods(series: pl.DataFrame, *, frequency: str | None = None) -> pl
     freq = detect_frequency(series[WEEK], frequency=frequency)
     last: dt.date = series[WEEK].max()  # type: ignore[assignment]
     first: dt.date = series[WEEK].min()  # type: ignore[assignment]
-    grid = pl.DataFrame({WEEK: period_grid(first, last, freq)}, schema={WEEK: pl.Date})
+    grid = pl.DataFrame({WEEK: period_grid(first, last, frequency=freq)}, schema={WEEK: pl.Date})
     starts = series.group_by(keys).agg(pl.col(WEEK).min().alias("_start"))
     rows = series.select([*keys, WEEK, COUNT]).with_columns(pl.lit(True).alias("_row"))
     cells = (
@@ -643,7 +655,7 @@ def to_matrix(
     freq = detect_frequency(series[WEEK], frequency=frequency)
     first: dt.date = series[WEEK].min()  # type: ignore[assignment]
     last: dt.date = series[WEEK].max()  # type: ignore[assignment]
-    periods = period_grid(first, last, freq)
+    periods = period_grid(first, last, frequency=freq)
     key_frame = series.select(keys).unique().sort(keys).with_row_index("_sid")
     idx = series.join(key_frame, on=keys, how="left", nulls_equal=True).select(
         "_sid", _index(pl.col(WEEK), first, freq).alias("_t"), COUNT
@@ -704,7 +716,7 @@ def report_week(dates: pl.Series | Sequence[dt.date], *, frequency: str | None =
         ``YYYY-Www``.
     """
     freq = detect_frequency(dates, frequency=frequency)
-    last = period_end(_as_dates(dates)[-1], freq)
+    last = period_end(_as_dates(dates)[-1], frequency=freq)
     year, num, _ = last.isocalendar()
     return f"{year}-W{num:02d}"
 
@@ -744,7 +756,7 @@ def report_period(
     sunday = _iso_sunday(week)
     days = _as_dates(dates)
     freq = detect_frequency(days, frequency=frequency)
-    complete = [d for d in days if period_end(d, freq) <= sunday]
+    complete = [d for d in days if period_end(d, frequency=freq) <= sunday]
     if not complete:
         msg = (
             f"parameter 'week' {week}: no {freq} of the data is complete by {sunday} (the data "
@@ -756,13 +768,13 @@ def report_period(
         latest = sunday.replace(day=1)
     else:
         latest = sunday - dt.timedelta(days=(sunday - days[0]).days % 7)
-    if period_end(latest, freq) > sunday:
-        latest = shift_period(latest, -1, freq)
+    if period_end(latest, frequency=freq) > sunday:
+        latest = shift_period(latest, -1, frequency=freq)
     if chosen >= latest:
         return chosen, ""
     note = (
-        f"数据截至{period_label(days[-1], freq)}，早于报告周{week}的最近一个完整"
-        f"{PERIOD_WORDS[freq]['name']}（{period_label(latest, freq)}）；"
-        f"本章按数据中最后一个完整的{PERIOD_WORDS[freq]['name']}（{period_label(chosen, freq)}）报告。"
+        f"数据截至{period_label(days[-1], frequency=freq)}，早于报告周{week}的最近一个完整"
+        f"{PERIOD_WORDS[freq]['name']}（{period_label(latest, frequency=freq)}）；"
+        f"本章按数据中最后一个完整的{PERIOD_WORDS[freq]['name']}（{period_label(chosen, frequency=freq)}）报告。"
     )
     return chosen, note

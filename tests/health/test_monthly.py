@@ -25,7 +25,7 @@ OUTBREAK = {"region": "110000000000", "month": dt.date(2020, 10, 1), "factor": 2
 
 
 def _months(n: int, start: dt.date = dt.date(2011, 1, 1)) -> list[dt.date]:
-    return [shift_period(start, i, "month") for i in range(n)]
+    return [shift_period(start, i, frequency="month") for i in range(n)]
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +78,9 @@ def test_monthly_baseline_is_the_same_months_of_past_years(monthly):
     target = dt.date(2019, 6, 1)
     values = dict(zip(one["week_start"], one["count"], strict=True))
     base = sorted(
-        values[shift_period(target, -12 * k + d, "month")] for k in range(1, 6) for d in (-1, 0, 1)
+        values[shift_period(target, -12 * k + d, frequency="month")]
+        for k in range(1, 6)
+        for d in (-1, 0, 1)
     )
     res = flag_aberrations(
         one, method="moving_percentile", weeks=[target], level_adjust=False, alpha=0.2

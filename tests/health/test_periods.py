@@ -145,10 +145,10 @@ def test_top_diseases_over_the_last_year(provinces):
         pl.lit(10_000, dtype=pl.Int64).alias("count"),
     )  # large, but two years before the last month
     counts = pl.concat([provinces, measles, cholera])
-    assert top_diseases(counts, 2) == ["measles", "flu"]
-    assert top_diseases(counts, 5) == ["measles", "flu"]  # no cholera case in the last year
+    assert top_diseases(counts, n=2) == ["measles", "flu"]
+    assert top_diseases(counts, n=5) == ["measles", "flu"]  # no cholera case in the last year
     with pytest.raises(ParameterError, match="top_diseases"):
-        top_diseases(counts, 0)
+        top_diseases(counts, n=0)
 
 
 def test_report_period_is_the_latest_complete_period():
@@ -165,3 +165,18 @@ def test_report_period_is_the_latest_complete_period():
         report_period("2019-W50", months)
     with pytest.raises(ParameterError, match="'week'"):
         report_period("2020-13", months)
+
+
+def test_weeks_ending_on_friday_work_like_mondays(ili, truth):
+    """The sample city's weeks moved to start on Saturday (ending Friday, as some systems
+    report): the planted outbreak is still flagged and forecasts target Saturdays."""
+    from govanalytics.health import flag_aberrations, forecast_counts
+
+    saturdays = ili.with_columns(pl.col("week_start") - dt.timedelta(days=2))
+    assert detect_frequency(saturdays["week_start"]) == "week"
+    res = flag_aberrations(saturdays, method="farrington", periods=1)
+    assert res.filter(pl.col("alarm"))["region_code"].to_list() == [
+        truth["health"]["outbreak"]["district_code"]
+    ]
+    fc = forecast_counts(saturdays, horizon=2)
+    assert (fc["target"].dt.weekday() == 6).all() and fc["value"].is_finite().all()
