@@ -9,8 +9,11 @@ Typical use, on the canonical ``comments`` dataset::
     result = hotwords.detect_hot_words(prepared, window="day")
     result.hot_words, result.bursts, result.issues
 
-Personal data are masked first (:func:`govanalytics.privacy.mask_personal_data`); nothing in
-the results holds unmasked text.
+Personal data are masked first (:func:`govanalytics.privacy.mask_personal_data`, then
+:func:`mask_introduced_names` for names after 我叫, 姓名, 本人, 父亲, …); nothing in the results
+holds unmasked text, and the few messages a page prints go through a tagger once more
+(:func:`example_messages`). :func:`describe_period` says how many messages a period holds and
+whether that is enough to find anything.
 """
 
 from govanalytics.hotwords._alerts import issue_alerts, issue_place
@@ -26,6 +29,9 @@ from govanalytics.hotwords._analysis import (
 )
 from govanalytics.hotwords._burst import baseline_scores, kleinberg_states, likelihood_ratio
 from govanalytics.hotwords._dictionary import discover_words, domain_terms, region_words, stopwords
+from govanalytics.hotwords._examples import example_messages
+from govanalytics.hotwords._names import mask_introduced_names, mask_tagged_names, surnames
+from govanalytics.hotwords._period import WINDOW_ZH, PeriodSummary, describe_period
 from govanalytics.hotwords._publish import (
     published_bursts,
     published_hot_words,
@@ -41,20 +47,26 @@ from govanalytics.hotwords._text import normalise_text
 
 __all__ = [
     "ALL",
+    "WINDOW_ZH",
     "HotWords",
+    "PeriodSummary",
     "PreparedComments",
     "Segmenter",
     "area_concentration",
     "baseline_scores",
     "build_segmenter",
     "count_words",
+    "describe_period",
     "detect_hot_words",
     "discover_words",
     "domain_terms",
+    "example_messages",
     "issue_alerts",
     "issue_place",
     "kleinberg_states",
     "likelihood_ratio",
+    "mask_introduced_names",
+    "mask_tagged_names",
     "normalise_text",
     "prepare_comments",
     "published_bursts",
@@ -63,6 +75,7 @@ __all__ = [
     "region_words",
     "segment",
     "stopwords",
+    "surnames",
     "tokenization_agreement",
     "word_trend",
 ]

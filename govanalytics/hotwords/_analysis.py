@@ -21,6 +21,7 @@ from govanalytics.hotwords._burst import (
     likelihood_ratio,
 )
 from govanalytics.hotwords._dictionary import discover_words, domain_terms, region_words, stopwords
+from govanalytics.hotwords._names import mask_introduced_names
 from govanalytics.hotwords._segment import (
     Segmenter,
     _known_to_jieba,
@@ -58,12 +59,15 @@ class PreparedComments:
     ----------
     comments
         ``row``, ``message_id``, ``created_at``, ``district_code``, ``community_code``,
-        ``channel``, ``user_id`` and ``text`` — the text masked and normalised.
+        ``channel``, ``category``, ``user_id`` and ``text`` — the text masked and normalised
+        (absent optional columns filled with nulls).
     tokens
         ``row``, ``word``: each content word of each comment once.
     masked
         Number of personal-data items masked, per kind (see
-        :func:`govanalytics.privacy.mask_personal_data`).
+        :func:`govanalytics.privacy.mask_personal_data`; ``name_introduced``: names after a
+        self-introduction, a label or a kinship word, see
+        :func:`govanalytics.hotwords.mask_introduced_names`).
     new_words
         Words found by :func:`discover_words` that jieba's dictionary lacks, added to the
         user dictionary.
@@ -101,8 +105,11 @@ def prepare_comments(
 ) -> PreparedComments:
     """Mask, normalise and segment comments (the ``comments`` dataset).
 
-    Personal data are masked first, before anything else reads the text; then full-width
-    characters become half-width and whitespace is tidied; new words are discovered; the
+    Personal data are masked first, before anything else reads the text (numbers and names
+    with a title or signature by :func:`govanalytics.privacy.mask_personal_data`, then names
+    after a self-introduction, a label or a kinship word by :func:`mask_introduced_names`);
+    then full-width characters become half-width and whitespace is tidied; new words are
+    discovered; the
     text is cut with jieba's dictionary and algorithm plus a user dictionary of domain terms,
     place names from ``regions`` and the discovered words.
 
@@ -110,7 +117,7 @@ def prepare_comments(
     ----------
     comments
         Canonical ``comments`` frame (``message_id``, ``created_at``, ``text``; optional
-        ``user_id``, ``district_code``, ``community_code``, ``channel``).
+        ``user_id``, ``district_code``, ``community_code``, ``channel``, ``category``).
     regions
         The master ``regions`` table, for place names in the user dictionary.
     discover
@@ -135,11 +142,12 @@ def prepare_comments(
             msg = f"comments has no column {col!r}; it has {comments.columns}"
             raise DataError(msg)
     frame = comments.with_row_index("row")
-    for col in ("user_id", "district_code", "community_code", "channel"):
+    for col in ("user_id", "district_code", "community_code", "channel", "category"):
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
     loading = preload_jieba()  # jieba's dictionary loads while polars masks and normalises
     masked, counts = _mask(frame["text"].cast(pl.String), processes=processes)
+    masked, counts["name_introduced"] = mask_introduced_names(masked)
     text = normalise_text(masked, traditional_to_simplified=traditional_to_simplified)
     frame = frame.select(
         "row",
@@ -148,6 +156,7 @@ def prepare_comments(
         "district_code",
         "community_code",
         "channel",
+        "category",
         "user_id",
         text.alias("text"),
     )

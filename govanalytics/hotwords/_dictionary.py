@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import polars as pl
 
 from govanalytics.errors import ParameterError
@@ -18,6 +18,7 @@ _EDGE_CHARS = set(
 _DISCOVERED = {
     "word": pl.String,
     "count": pl.UInt32,
+    "n_texts": pl.UInt32,
     "pmi": pl.Float64,
     "left_entropy": pl.Float64,
     "right_entropy": pl.Float64,
@@ -89,26 +90,49 @@ def region_words(regions: pl.DataFrame | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _entropy(col: str) -> pl.Expr:
-    p = pl.col(col) / pl.col(col).sum()
-    return -(p * p.log()).sum()
+#: Characters of the Han script (the ranges of the regular-expression class ``\\p{Han}``):
+#: radicals, iteration marks, the CJK blocks and their extensions.
+_HAN_RANGES = (
+    (0x2E80, 0x2E99),
+    (0x2E9B, 0x2EF3),
+    (0x2F00, 0x2FD5),
+    (0x3005, 0x3005),
+    (0x3007, 0x3007),
+    (0x3021, 0x3029),
+    (0x3038, 0x303B),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFA6D),
+    (0xFA70, 0xFAD9),
+    (0x20000, 0x323AF),
+)
+#: Code points standing for the start and the end of a text among the neighbours of an n-gram.
+_START, _END = 0x02, 0x03
+#: Bits of a Unicode code point (U+10FFFF).
+_CP_BITS = 21
+#: Characters of text read by :func:`discover_words` by default (about 10 MB of UTF-32
+#: code points: statistics of this much text are stable, and memory stays below 1 GB).
+DEFAULT_DISCOVERY_CHARS = 5_000_000
 
 
 def discover_words(
     texts: pl.Series,
     *,
     min_count: int = 20,
+    min_texts: int = 3,
     min_pmi: float = 3.0,
     min_entropy: float = 1.2,
     max_length: int = 4,
     sample: int = 20_000,
+    max_chars: int = DEFAULT_DISCOVERY_CHARS,
     exclude: frozenset[str] | set[str] = frozenset(),
     protected: tuple[str, ...] | list[str] = (),
 ) -> pl.DataFrame:
     """Discover new words (compound names, local terms) from raw text.
 
     An n-gram of Chinese characters (2 ≤ n ≤ ``max_length``) is a new word when it is frequent
-    (``count ≥ min_count``), cohesive (pointwise mutual information of its weakest binary
+    (``count ≥ min_count``, in at least ``min_texts`` texts: a name repeated in one long
+    letter is not a word of the board), cohesive (pointwise mutual information of its weakest binary
     split, ``ln p(w) − ln p(a) − ln p(b)``, at least ``min_pmi``) and free at both ends (the
     entropy of the characters seen immediately left and right of it, text boundaries and
     punctuation included as neighbours, each at least ``min_entropy`` nats). N-grams beginning
@@ -116,14 +140,21 @@ def discover_words(
     containing a ``protected`` term as a proper part (so that curated terms such as 停水 stay
     countable) are dropped.
 
+    The work grows with the number of characters read, not with the number of texts times
+    the longest text: every text becomes an array of code points, each n-gram one integer
+    (characters packed side by side), counted in one pass per length.
+
     Parameters
     ----------
     texts
         Masked, normalised comment text.
-    min_count, min_pmi, min_entropy, max_length
-        Thresholds, see above. Defaults 20, 3.0, 1.2 nats, 4.
+    min_count, min_texts, min_pmi, min_entropy, max_length
+        Thresholds, see above. Defaults 20, 3, 3.0, 1.2 nats, 4.
     sample
-        At most this many texts are scanned (the first ones). Default 20,000.
+        At most this many texts are read (the first ones). Default 20,000.
+    max_chars
+        And at most this many characters (whole texts, the first ones; at least one text).
+        Default :data:`DEFAULT_DISCOVERY_CHARS` (5 million).
     exclude
         Words never proposed (e.g. stopwords).
     protected
@@ -132,7 +163,8 @@ def discover_words(
     Returns
     -------
     pl.DataFrame
-        ``word``, ``count``, ``pmi``, ``left_entropy``, ``right_entropy``, best first.
+        ``word``, ``count``, ``n_texts`` (texts holding it), ``pmi``, ``left_entropy``,
+        ``right_entropy``, most frequent first.
 
     References
     ----------
@@ -142,82 +174,184 @@ def discover_words(
     if max_length < 2:
         msg = f"max_length must be at least 2, got {max_length}"
         raise ParameterError(msg)
-    t = texts.drop_nulls().head(sample).str.replace_all(r"\[[^\[\]]{1,10}\]", "|")
-    frame = pl.DataFrame({"text": ("^" + t + "$")})
-    lengths = frame["text"].str.len_chars()
-    max_len = int(lengths.max() or 0)  # type: ignore[arg-type]
-    total_chars = float(lengths.sum() or 1)
-    if max_len < 2 + max_length:
+    stream = _code_points(texts, sample=sample, max_chars=max_chars)
+    if stream.size == 0:
         return pl.DataFrame(schema=_DISCOVERED)
-
-    lazy = frame.lazy().with_columns(lengths.alias("len"))
-
-    def slices(n: int, with_context: bool) -> pl.LazyFrame:
-        # one lazy query over all offsets: collected once, in parallel
-        parts = []
-        for off in range(1, max_len - n):
-            cols = [pl.col("text").str.slice(off, n).alias("gram")]
-            if with_context:
-                cols += [
-                    pl.col("text").str.slice(off - 1, 1).alias("left"),
-                    pl.col("text").str.slice(off + n, 1).alias("right"),
-                ]
-            parts.append(lazy.filter(pl.col("len") > off + n).select(cols))
-        return pl.concat(parts).filter(pl.col("gram").str.contains(r"^\p{Han}+$"))
-
-    counts = pl.concat(
-        [
-            slices(n, False)
-            .group_by("gram")
-            .agg(pl.len().alias("count"))
-            .with_columns(pl.lit(n, pl.Int8).alias("n"))
-            for n in range(1, max_length + 1)
-        ]
-    ).collect()
-    prob = dict(zip(counts["gram"], (counts["count"] / total_chars).to_list(), strict=True))
-    cand = counts.filter((pl.col("n") >= 2) & (pl.col("count") >= min_count))
-    words = cand["gram"].to_list()
-    pmi = []
-    for w in words:
-        pw = prob[w]
-        worst = min(
-            math.log(pw) - math.log(prob[w[:k]]) - math.log(prob[w[k:]]) for k in range(1, len(w))
-        )
-        pmi.append(worst)
-    cand = cand.with_columns(pl.Series("pmi", pmi))
-    cand = cand.filter(pl.col("pmi") >= min_pmi)
+    grams = _Grams(stream, max_length)
+    counts = grams.frequent(min_count)
+    cand = _cohesive(counts, grams, total=float(stream.size), min_pmi=min_pmi)
     if cand.height == 0:
         return pl.DataFrame(schema=_DISCOVERED)
-    keep_grams = cand["gram"].implode()
-    sub = pl.concat(
-        [
-            slices(n, True).filter(pl.col("gram").is_in(keep_grams))
-            for n in sorted(set(cand["n"].to_list()))
-        ]
-    ).collect()
-    ent = []
-    for side in ("left", "right"):
-        ent.append(
-            sub.group_by("gram", side)
-            .agg(pl.len().alias("k"))
-            .group_by("gram")
-            .agg(_entropy("k").alias(f"{side}_entropy"))
-        )
-    out = cand.join(ent[0], on="gram").join(ent[1], on="gram")
-    out = out.filter(
-        (pl.col("left_entropy") >= min_entropy) & (pl.col("right_entropy") >= min_entropy)
-    ).rename({"gram": "word"})
-    keep = []
-    prot = [p for p in protected if len(p) >= 2]
-    for w in out["word"].to_list():
-        ok = (
-            w[0] not in _EDGE_CHARS
-            and w[-1] not in _EDGE_CHARS
-            and w not in exclude
-            and not any(p in w and p != w for p in prot)
-        )
-        keep.append(ok)
-    out = out.filter(pl.Series(keep))
-    return out.select("word", "count", "pmi", "left_entropy", "right_entropy").sort(
-        ["count", "word"], descending=[True, False]
+    out = grams.boundary_entropy(cand).filter(
+        (pl.col("n_texts") >= min_texts)
+        & (pl.col("left_entropy") >= min_entropy)
+        & (pl.col("right_entropy") >= min_entropy)
     )
+    out = out.with_columns(pl.Series("word", grams.decode(out["code"], out["n"]), dtype=pl.String))
+    prot = [p for p in protected if len(p) >= 2]
+    keep = [
+        w[0] not in _EDGE_CHARS
+        and w[-1] not in _EDGE_CHARS
+        and w not in exclude
+        and not any(p in w and p != w for p in prot)
+        for w in out["word"].to_list()
+    ]
+    out = out.filter(pl.Series(keep, dtype=pl.Boolean))
+    return out.select(
+        "word", pl.col("count").cast(pl.UInt32), "pmi", "left_entropy", "right_entropy"
+    ).sort(["count", "word"], descending=[True, False])
+
+
+def _code_points(texts: pl.Series, *, sample: int, max_chars: int) -> np.ndarray:
+    """The first texts as one array of code points, each text between ``_START`` and ``_END``.
+
+    Placeholders of masking (``[手机号]``) become ``|``: their inner words never count.
+    """
+    t = (
+        texts.drop_nulls()
+        .head(sample)
+        .str.replace_all(r"\[[^\[\]]{1,10}\]", "|")
+        .str.replace_all(r"[\x02\x03]", " ")
+    )
+    if t.len() == 0:
+        return np.zeros(0, dtype=np.uint32)
+    within = int(((t.str.len_chars() + 2).cum_sum() <= max_chars).sum())
+    t = t.head(max(within, 1))
+    joined = "".join(f"\x02{x}\x03" for x in t.to_list())
+    return np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _is_han(cp: np.ndarray) -> np.ndarray:
+    out = np.zeros(cp.size, dtype=bool)
+    for lo, hi in _HAN_RANGES:
+        out |= (cp >= lo) & (cp <= hi)
+    return out
+
+
+class _Grams:
+    """Every n-gram of Han characters in a code-point stream, as packed integers.
+
+    Han characters get dense ids ``1…K``; an n-gram at position ``i`` is the integer whose
+    ``bits``-wide digits are the ids of ``cp[i], …, cp[i+n-1]`` (so n-grams of different
+    lengths never share a code). Valid where the ``n`` characters are all Han (a text's
+    ends and its punctuation are not).
+    """
+
+    def __init__(self, cp: np.ndarray, max_length: int) -> None:
+        self.cp = cp
+        han = _is_han(cp)
+        present = np.flatnonzero(np.bincount(cp[han], minlength=1))
+        self.chars = present
+        table = np.zeros(int(cp.max()) + 1, dtype=np.uint64)
+        table[present] = np.arange(1, present.size + 1, dtype=np.uint64)
+        self.ids = np.where(han, table[cp], np.uint64(0))
+        self.bits = max(int(present.size).bit_length(), 1)
+        self.max_length = min(max_length, 64 // self.bits)
+        # Han characters in a row from each position (0 where the character is not Han)
+        # (the stream ends with _END, so every run stops)
+        pos = np.arange(cp.size)
+        next_stop = np.minimum.accumulate(np.where(han, cp.size, pos)[::-1])[::-1]
+        self.run = next_stop - pos
+        self.text_of = np.cumsum(cp == _START) - 1  # which text each position is in
+
+    def codes(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Positions where an n-gram starts, and its code."""
+        at = np.flatnonzero(self.run >= n)
+        code = self.ids[at].copy()
+        for j in range(1, n):
+            code = (code << np.uint64(self.bits)) | self.ids[at + j]
+        return at, code
+
+    def frequent(self, min_count: int) -> pl.DataFrame:
+        """``code``, ``n``, ``count`` of every n-gram (1 ≤ n ≤ max) seen ``min_count`` times."""
+        parts = []
+        for n in range(1, self.max_length + 1):
+            _, code = self.codes(n)
+            parts.append(
+                pl.Series("code", code, dtype=pl.UInt64)
+                .value_counts(name="count")
+                .filter(pl.col("count") >= min_count)
+                .with_columns(pl.lit(n, pl.Int8).alias("n"))
+            )
+        return pl.concat(parts).select("code", "n", pl.col("count").cast(pl.Int64))
+
+    def boundary_entropy(self, cand: pl.DataFrame) -> pl.DataFrame:
+        """``cand`` with the number of texts holding each n-gram and the entropy of its left
+        and right neighbours (nats).
+
+        Occurrences are keyed by (candidate number, neighbour code point) packed in one
+        integer and counted in one pass; ``H = ln N − Σ k ln k / N`` per candidate.
+        """
+        parts = []
+        for n in sorted(set(cand["n"].to_list())):
+            at, code = self.codes(n)
+            sub = cand.filter(pl.col("n") == n).sort("code")
+            wanted = sub["code"].to_numpy()
+            hit = pl.Series(code, dtype=pl.UInt64).is_in(sub["code"].implode()).to_numpy()
+            at = at[hit]
+            idx = np.searchsorted(wanted, code[hit]).astype(np.uint64)
+            texts = np.unique((idx << np.uint64(32)) | self.text_of[at].astype(np.uint64))
+            entropy: dict[str, np.ndarray] = {
+                "n_texts": np.bincount(
+                    (texts >> np.uint64(32)).astype(np.int64), minlength=wanted.size
+                )
+            }
+            for side, neighbour in (("left", self.cp[at - 1]), ("right", self.cp[at + n])):
+                key = (idx << np.uint64(_CP_BITS)) | neighbour.astype(np.uint64)
+                k = pl.Series("key", key, dtype=pl.UInt64).value_counts(name="k")
+                which = (k["key"].to_numpy() >> np.uint64(_CP_BITS)).astype(np.int64)
+                kk = k["k"].to_numpy().astype(np.float64)
+                total = np.bincount(which, weights=kk, minlength=wanted.size)
+                klogk = np.bincount(which, weights=kk * np.log(kk), minlength=wanted.size)
+                entropy[f"{side}_entropy"] = np.log(total) - klogk / total
+            parts.append(sub.with_columns(**{c: pl.Series(v) for c, v in entropy.items()}))
+        return pl.concat(parts)
+
+    def decode(self, code: pl.Series, n: pl.Series) -> list[str]:
+        """The n-grams of ``code`` as text."""
+        mask = (1 << self.bits) - 1
+        out = []
+        for c, k in zip(code.to_list(), n.to_list(), strict=True):
+            ids = [(c >> (self.bits * (k - 1 - j))) & mask for j in range(k)]
+            out.append("".join(chr(int(self.chars[i - 1])) for i in ids))
+        return out
+
+
+def _cohesive(counts: pl.DataFrame, grams: _Grams, *, total: float, min_pmi: float) -> pl.DataFrame:
+    """N-grams (n ≥ 2) whose weakest binary split has a PMI of at least ``min_pmi``.
+
+    Every part of a frequent n-gram is at least as frequent, so ``counts`` (the frequent
+    n-grams of every length) holds the parts' counts too.
+    """
+    logp = counts.select("code", (pl.col("count") / total).log().alias("logp"))
+    cand = counts.filter(pl.col("n") >= 2).with_columns(
+        (pl.col("count") / total).log().alias("logp_w")
+    )
+    worst = []
+    for n in sorted(set(cand["n"].to_list())):
+        sub = cand.filter(pl.col("n") == n)
+        splits = []
+        for k in range(1, n):
+            base = pl.lit(1 << (grams.bits * (n - k)), pl.UInt64)
+            left = (pl.col("code") // base).alias("a")
+            right = (pl.col("code") % base).alias("b")
+            splits.append(
+                sub.select("code", left, right)
+                .join(logp.rename({"code": "a", "logp": "la"}), on="a")
+                .join(logp.rename({"code": "b", "logp": "lb"}), on="b")
+                .select("code", (pl.col("la") + pl.col("lb")).alias("parts"))
+            )
+        worst.append(pl.concat(splits).group_by("code").agg(pl.col("parts").max().alias("parts")))
+    if not worst:
+        return cand.head(0).with_columns(pl.lit(0.0).alias("pmi"))
+    return (
+        cand.join(pl.concat(worst), on="code")
+        .with_columns((pl.col("logp_w") - pl.col("parts")).alias("pmi"))
+        .filter(pl.col("pmi") >= min_pmi)
+        .select("code", "n", "count", "pmi")
+    )
+
+
+def _entropy(col: str) -> pl.Expr:
+    p = pl.col(col) / pl.col(col).sum()
+    return -(p * p.log()).sum()
