@@ -72,8 +72,8 @@ def health_alerts(
     -------
     list of dict
         Alerts in the layout of the report contract (``kind``, ``severity``, ``place_code``,
-        ``place``, ``date`` — the first day of the period —, ``message``), ordered by region
-        code, then disease.
+        ``place``, ``date`` — the first day of the period —, ``message``) plus the
+        ``disease`` code, ordered by region code, then disease.
     """
     this = _words(frequency)["this"]
     last: dt.date = alarms["week_start"].max()  # type: ignore[assignment]
@@ -88,6 +88,7 @@ def health_alerts(
                 "severity": "high" if ratio >= 1.5 else "medium",
                 "place_code": row["region_code"],
                 "place": place,
+                "disease": row["disease"],
                 "date": last.isoformat(),
                 "message": (
                     f"{place}{disease_name(row['disease'])}{this}"
@@ -124,7 +125,7 @@ def health_findings(
         The published risk table (:func:`publishable_risk`).
     age_alarms
         :func:`flag_aberrations` on series by age group (names the age groups alarming in an
-        alerted region), or ``None``.
+        alerted region for the alert's disease), or ``None``.
     names
         Region code to Chinese name.
     k
@@ -145,7 +146,9 @@ def health_findings(
         if age_alarms is not None and not age_alarms.is_empty():
             ages = (
                 age_alarms.filter(
-                    (pl.col("region_code") == a["place_code"]) & pl.col("alarm").fill_null(False)
+                    (pl.col("region_code") == a["place_code"])
+                    & (pl.col("disease") == a["disease"] if "disease" in a else pl.lit(True))
+                    & pl.col("alarm").fill_null(False)
                 )["age_group"]
                 .drop_nulls()
                 .unique()

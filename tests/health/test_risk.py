@@ -91,3 +91,38 @@ def test_rank_ties_by_code_and_unknown_incidence_last():
     assert got["rank"].to_list() == [1, 2, 3]
     again = risk_table(series.reverse(), fc.reverse(), pop.reverse())
     assert again.equals(got)
+
+
+def test_findings_name_the_age_groups_of_the_alerts_disease():
+    """An influenza alert names the age groups alarming for influenza in that district, not
+    those of another disease alarming there."""
+    from govanalytics.health import health_findings
+
+    week = dt.date(2026, 11, 16)
+    code = "440103000000"
+    alarms = pl.DataFrame(
+        {
+            "region_code": [code] * 2,
+            "disease": ["influenza_like_illness", "diarrhoea"],
+            "week_start": [week] * 2,
+            "observed": [90, 80],
+            "expected": [30.0, 30.0],
+            "upper_bound": [50.0, 50.0],
+            "alarm": [True, True],
+        }
+    )
+    ages = pl.DataFrame(
+        {
+            "region_code": [code] * 3,
+            "disease": ["influenza_like_illness", "influenza_like_illness", "diarrhoea"],
+            "age_group": ["5-14", "25-59", "60+"],
+            "alarm": [True, False, True],
+        }
+    )
+    alerts = health_alerts(alarms, {code: "某区"})
+    risk = pl.DataFrame(schema={"rank": pl.Int64})
+    findings, actions = health_findings(alerts, risk, ages, {code: "某区"})
+    flu = next(f for f in findings if "流感样病例" in f)
+    assert flu.endswith("以5-14岁组为主。")
+    assert "以60+岁组为主" in next(f for f in findings if "感染性腹泻" in f)
+    assert len(actions) == 1  # one action for the place, not one per disease
