@@ -17,7 +17,13 @@ from govanalytics.health._publish import (
     publishable_series,
     withheld_cells,
 )
-from govanalytics.health._report import count_text, gap_notes, health_alerts, health_findings
+from govanalytics.health._report import (
+    count_text,
+    gap_notes,
+    health_alerts,
+    health_findings,
+    region_names,
+)
 from govanalytics.health._risk import (
     ageing_communities,
     clinic_beds,
@@ -78,6 +84,7 @@ __all__ = [
     "publishable_alarms",
     "publishable_risk",
     "publishable_series",
+    "region_names",
     "report_period",
     "report_week",
     "risk_table",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -236,3 +237,40 @@ def gap_notes(
     if gaps.height > limit:
         out.append(f"另有{gaps.height - limit}条序列有缺失，见 missing_periods.parquet。")
     return out
+
+
+def region_names(
+    codes: Sequence[str] | pl.Series, *, regions: pl.DataFrame | None = None
+) -> dict[str, str]:
+    """Chinese names of region codes: from the regions table, else the national gazetteer.
+
+    A code the regions table does not name is looked up in the gazetteer
+    (:func:`govanalytics.data.resolve_places`: provinces, prefecture-level cities and
+    counties with GB/T 2260 codes); a code neither knows keeps the code as its name.
+
+    Parameters
+    ----------
+    codes
+        12-digit region codes.
+    regions
+        A regions table (``region_code``, ``region_name``), e.g. ``project.regions()``.
+
+    Returns
+    -------
+    dict
+        Code to name, one entry per code.
+    """
+    from govanalytics.data import resolve_places
+
+    wanted = sorted({c for c in (codes.to_list() if isinstance(codes, pl.Series) else codes) if c})
+    names: dict[str, str] = {}
+    if regions is not None and not regions.is_empty():
+        known = regions.filter(
+            pl.col("region_code").is_in(wanted) & pl.col("region_name").is_not_null()
+        )
+        names.update(zip(known["region_code"], known["region_name"], strict=True))
+    rest = [c for c in wanted if c not in names]
+    if rest:
+        found = resolve_places(rest).filter(pl.col("matched_by") == "code")
+        names.update(zip(found["name"], found["region_name"], strict=True))
+    return {c: names.get(c, c) for c in wanted}

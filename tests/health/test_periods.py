@@ -180,3 +180,15 @@ def test_weeks_ending_on_friday_work_like_mondays(ili, truth):
     ]
     fc = forecast_counts(saturdays, horizon=2)
     assert (fc["target"].dt.weekday() == 6).all() and fc["value"].is_finite().all()
+
+
+def test_region_names_from_the_table_then_the_gazetteer():
+    from govanalytics.health import region_names
+
+    regions = pl.DataFrame({"region_code": ["440300000000"], "region_name": ["鹏城"]})
+    got = region_names(["440300000000", "110000000000", "449901000000"], regions=regions)
+    assert got == {
+        "440300000000": "鹏城",  # the project's own table wins
+        "110000000000": "北京市",  # the national gazetteer
+        "449901000000": "449901000000",  # unknown: the code itself
+    }
