@@ -39,6 +39,9 @@ WINDOWS = {"day": 1, "week": 7}
 DEFAULT_MIN_COUNT = 5
 #: Trailing baseline, in windows, of the z-score: four weeks of days, or eight weeks.
 DEFAULT_BASELINE = {"day": 28, "week": 8}
+#: A burst is a spell of use: the word unused for more than this many windows ends it (a week
+#: of days, two weeks). See :func:`burst_runs`.
+DEFAULT_MAX_GAP = {"day": 7, "week": 2}
 #: Words bursting together belong to one issue when the Jaccard index of the comments (in the
 #: overlap of their bursts) that contain them is at least this.
 DEFAULT_MIN_JACCARD = 0.2
@@ -332,6 +335,7 @@ def detect_hot_words(
     min_llr: float = DEFAULT_MIN_LLR,
     min_jaccard: float = DEFAULT_MIN_JACCARD,
     min_lq: float = DEFAULT_MIN_LQ,
+    max_gap: int | None = None,
 ) -> HotWords:
     """Hot words, bursts and issues per window for the whole city and each district.
 
@@ -341,10 +345,11 @@ def detect_hot_words(
 
     * **Bursts**: Kleinberg's two-state batched model decoded exactly by Viterbi
       (:func:`kleinberg_states`, ``s`` = 2, ``γ`` = 1 by default); a run of the burst state is
-      kept when its peak count is at least ``min_count`` and its log-likelihood ratio against
-      the trailing baseline reaches ``min_llr`` in one of its windows. Its weight is Kleinberg's: the cost
-      saved by the burst state over the run. A word used at a constant rate, however
-      frequent, does not burst.
+      cut to the spells in which the word is used (``max_gap``), and a spell is kept when
+      its peak count is at least ``min_count`` and its log-likelihood ratio against the
+      trailing baseline reaches ``min_llr`` in one of its windows. Its weight is Kleinberg's:
+      the cost saved by the burst state over the spell. A word used at a constant rate,
+      however frequent, does not burst.
     * **Hot list**: per window, words with ``r_t ≥ min_count`` above their baseline, ranked
       by ``score``, the
       binomial log-likelihood ratio of the window's rate against the word's trailing
@@ -377,6 +382,11 @@ def detect_hot_words(
         Log-likelihood ratio a burst must reach in one of its windows (default 10).
     min_jaccard, min_lq
         Issue grouping and concentration thresholds.
+    max_gap
+        A burst is a spell of use: it starts and ends with a window in which the word is used
+        and is split where the word goes unused for more than ``max_gap`` windows (default 7
+        days or 2 weeks). Kleinberg's burst state costs nothing on windows without any
+        comment, so on a small board it would otherwise reach back weeks to an old use.
 
     Returns
     -------
@@ -394,6 +404,11 @@ def detect_hot_words(
         raise ParameterError(msg)
     if baseline is None:
         baseline = DEFAULT_BASELINE[window]
+    if max_gap is None:
+        max_gap = DEFAULT_MAX_GAP[window]
+    if max_gap < 0:
+        msg = f"max_gap must be at least 0, got {max_gap}"
+        raise ParameterError(msg)
     comments = prepared.comments
     first = _first_day(comments, window)
     meta = _meta(comments, window, first)
@@ -469,7 +484,7 @@ def detect_hot_words(
         count_parts.append(rc.select("word", "t", "r", pl.lit(scope).alias("scope")))
         kept = [
             (w, a, b, weight)
-            for w, a, b, weight in burst_runs(states, gain)
+            for w, a, b, weight in burst_runs(states, gain, r, max_gap=max_gap)
             if r[w, a : b + 1].max() >= min_count and llr[w, a : b + 1].max() >= min_llr
         ]
         bursting = np.zeros(states.shape, dtype=bool)
@@ -565,6 +580,7 @@ def detect_hot_words(
             "min_llr": min_llr,
             "min_jaccard": min_jaccard,
             "min_lq": min_lq,
+            "max_gap": max_gap,
         },
     )
 

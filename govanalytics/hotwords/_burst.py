@@ -82,16 +82,48 @@ def kleinberg_states(
     return states, c0 - c1
 
 
-def burst_runs(states: np.ndarray, gain: np.ndarray) -> list[tuple[int, int, int, float]]:
-    """Runs of the burst state as ``(word_index, start, end, weight)`` (end inclusive)."""
+def burst_runs(
+    states: np.ndarray,
+    gain: np.ndarray,
+    r: np.ndarray | None = None,
+    *,
+    max_gap: int | None = None,
+) -> list[tuple[int, int, int, float]]:
+    """Runs of the burst state as ``(word_index, start, end, weight)`` (end inclusive).
+
+    Windows without any document cost nothing in either state, so on a small board the
+    burst state carries over weeks of empty days, back to an old use of the word: a burst of
+    three days would start a month early. With ``r`` (the word's counts, shape ``(words,
+    windows)``), a run is therefore cut to its first and last window in which the word is
+    used, and split wherever the word goes unused for more than ``max_gap`` windows; the
+    weight is summed over what remains. Pieces without any use are dropped.
+    """
     out = []
     padded = np.pad(states.astype(np.int8), ((0, 0), (1, 1)))
     diff = np.diff(padded, axis=1)
     starts = np.argwhere(diff == 1)
     ends = np.argwhere(diff == -1)
     for (w, a), (_, b) in zip(starts, ends, strict=True):
-        out.append((int(w), int(a), int(b - 1), float(gain[w, a:b].sum())))
+        pieces = [(int(a), int(b - 1))]
+        if r is not None:
+            pieces = _spells(r[w, a:b] > 0, int(a), max_gap)
+        for lo, hi in pieces:
+            out.append((int(w), lo, hi, float(gain[w, lo : hi + 1].sum())))
     return out
+
+
+def _spells(used: np.ndarray, offset: int, max_gap: int | None) -> list[tuple[int, int]]:
+    """Spells of use: first and last used window of each group of uses no more than
+    ``max_gap`` unused windows apart (all uses one spell when ``max_gap`` is None)."""
+    at = np.flatnonzero(used)
+    if at.size == 0:
+        return []
+    if max_gap is None:
+        return [(offset + int(at[0]), offset + int(at[-1]))]
+    breaks = np.flatnonzero(np.diff(at) > max_gap + 1)
+    firsts = np.concatenate([[0], breaks + 1])
+    lasts = np.concatenate([breaks, [at.size - 1]])
+    return [(offset + int(at[i]), offset + int(at[j])) for i, j in zip(firsts, lasts, strict=True)]
 
 
 def baseline_scores(

@@ -198,7 +198,12 @@ def discover_words(
     ]
     out = out.filter(pl.Series(keep, dtype=pl.Boolean))
     return out.select(
-        "word", pl.col("count").cast(pl.UInt32), "pmi", "left_entropy", "right_entropy"
+        "word",
+        pl.col("count").cast(pl.UInt32),
+        pl.col("n_texts").cast(pl.UInt32),
+        "pmi",
+        "left_entropy",
+        "right_entropy",
     ).sort(["count", "word"], descending=[True, False])
 
 

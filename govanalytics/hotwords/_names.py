@@ -118,7 +118,8 @@ def _patterns(han: str) -> tuple[str, str]:
     """Regular expressions of a cue or lead word, a separator, a surname and a given name.
 
     Groups: 1 cue or lead, 2 separator, 3 surname, 4 given name (one or two characters,
-    shortest first), 5 what follows the name (empty in the greedy form).
+    shortest first in the bounded form), 5 what follows the name (in the greedy form any
+    character but ``*``, so that a name masked already is left alone).
     """
     single = "".join(s for s in surnames() if len(s) == 1)
     compound = "|".join(s for s in surnames() if len(s) > 1)
@@ -127,9 +128,9 @@ def _patterns(han: str) -> tuple[str, str]:
     cues = "|".join(sorted(NAME_CUES, key=len, reverse=True))
     leads = "|".join(sorted([*NAME_CUES, *NAME_LEADS], key=len, reverse=True))
     bounded = f"({leads}){sep}{sur}({han}{{1,2}}?)({_AFTER_NAME})"
-    # after a cue, a surname and the next two characters whatever follows (masks a character
-    # too many when the name has two characters and nothing marks its end: privacy first)
-    greedy = f"({cues}){sep}{sur}({han}{{1,2}})()"
+    # after a cue, a surname and the next two characters whatever follows but "*" (masks a
+    # character too many when the name has two characters and nothing marks its end)
+    greedy = f"({cues}){sep}{sur}({han}{{1,2}})([^*]|$)"
     return bounded, greedy
 
 
