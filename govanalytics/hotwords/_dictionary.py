@@ -295,7 +295,8 @@ class _Grams:
             hit = pl.Series(code, dtype=pl.UInt64).is_in(sub["code"].implode()).to_numpy()
             at = at[hit]
             idx = np.searchsorted(wanted, code[hit]).astype(np.uint64)
-            texts = np.unique((idx << np.uint64(32)) | self.text_of[at].astype(np.uint64))
+            pairs = (idx << np.uint64(32)) | self.text_of[at].astype(np.uint64)
+            texts = pl.Series(pairs, dtype=pl.UInt64).unique().to_numpy()
             entropy: dict[str, np.ndarray] = {
                 "n_texts": np.bincount(
                     (texts >> np.uint64(32)).astype(np.int64), minlength=wanted.size
