@@ -84,6 +84,18 @@ NAME_LEADS = (
     "业主",
     "法人",
     "法定代表人",
+    "实名",
+    "实名求助",
+    "实名举报",
+    "求助人",
+    "编写人",
+    "负责人",
+    "经办人",
+    "校长",
+    "院长",
+    "老板",
+    "经理",
+    "主任",
 )
 #: What may follow a name after a lead word: punctuation, or a word that typically follows a
 #: name in citizen letters (是, 今年, 男, 女, 身份证, 家住, …).
