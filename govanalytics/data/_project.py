@@ -525,11 +525,18 @@ class Project:
             else pl.col("district_code"),
         ).sort("region_code")
 
-    def last_day(self) -> Any:
-        """The last day covered by the declared event data (None when there is none)."""
+    def data_ends(self, *, today: Any = None) -> list[DataEnd]:
+        """Where each declared event dataset ends, judged from the bulk of its dates.
+
+        Rows dated after ``today`` (default: the run date) cannot be real and are left out
+        of the judgement, as are a few rows lying far beyond the rest (see
+        :func:`bulk_last_day`); both are counted in the result so that the report can say
+        so. Datasets that cannot be loaded are skipped (``check`` names their errors).
+        """
         import datetime as dt
 
-        last = None
+        today = today or dt.date.today()
+        out = []
         for name, spec in sorted(self.datasets.items()):
             schema = get_schema(name)
             if schema.store != "dynamic" or schema.geometry:
@@ -545,16 +552,23 @@ class Project:
                 frame = self.load(name)
             except (DataError, ParameterError, OSError):
                 continue
-            value = frame[cols[0]].max() if frame.height else None
-            if isinstance(value, dt.datetime):
-                value = value.date()
-            if not isinstance(value, dt.date):
+            dates = frame[cols[0]]
+            if dates.dtype == pl.Datetime:
+                dates = dates.dt.date()
+            last, future, outliers = bulk_last_day(dates, today=today)
+            if last is None:
                 continue
+            frequency = spec.frequency
             if cols[0] == "week_start":
-                value = _period_end(value, spec.frequency or _guess_frequency(frame[cols[0]]))
-            if last is None or value > last:
-                last = value
-        return last
+                frequency = frequency or _guess_frequency(dates)
+                last = _period_end(last, frequency)
+            out.append(DataEnd(name, last, frequency or "event", future, outliers))
+        return out
+
+    def last_day(self) -> Any:
+        """The last day covered by the declared event data (None when there is none)."""
+        ends = self.data_ends()
+        return max((e.last_day for e in ends), default=None)
 
     def input_files(self) -> list[Path]:
         """Every file the declared datasets read (for the report's input fingerprints)."""
@@ -567,6 +581,55 @@ class Project:
         if self.file is not None:
             out.append(self.file)
         return out
+
+
+@dataclass(frozen=True)
+class DataEnd:
+    """The end of one dataset's data: its last day and the rows left out to find it."""
+
+    dataset: str
+    last_day: Any
+    frequency: str
+    future_rows: int = 0  # dated after the run date
+    outlier_rows: int = 0  # a few rows far beyond the bulk of the data
+
+
+#: A few rows (at most this share) lying more than :data:`OUTLIER_GAP_DAYS` after all the
+#: others do not decide where the data end.
+OUTLIER_SHARE = 0.001
+OUTLIER_GAP_DAYS = 60
+
+
+def bulk_last_day(dates: pl.Series, *, today: Any) -> tuple[Any, int, int]:
+    """The last day of the bulk of ``dates``, and the rows left out to find it.
+
+    Rows after ``today`` are left out (they cannot be real). Of the rest, the latest rows
+    are left out while they are at most :data:`OUTLIER_SHARE` of all rows and lie more than
+    :data:`OUTLIER_GAP_DAYS` days after the next earlier date — one mistyped year (2099)
+    must not move the report to 2099.
+
+    Returns
+    -------
+    tuple
+        ``(last day or None, rows after today, outlier rows)``.
+    """
+    values = dates.drop_nulls()
+    future = int((values > today).sum())
+    values = values.filter(values <= today)
+    if not values.len():
+        return None, future, 0
+    counts = values.value_counts(sort=False).sort(values.name, descending=True)
+    days = counts[values.name].to_list()
+    ns = counts["count"].to_list()
+    total = values.len()
+    dropped, first = 0, 0
+    while first < len(days) - 1:
+        gap = (days[first] - days[first + 1]).days
+        if gap <= OUTLIER_GAP_DAYS or (dropped + ns[first]) > OUTLIER_SHARE * total:
+            break
+        dropped += ns[first]
+        first += 1
+    return days[first], future, dropped
 
 
 def _period_end(start: Any, frequency: str) -> Any:

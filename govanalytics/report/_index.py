@@ -213,7 +213,10 @@ def index_html(
             "</td><td class='num'>—</td><td>—</td><td>—</td></tr>"
         )
     parts.append("</table>")
-    notes = [(s.get("title", n), note) for n, s in summaries.items() for note in s.get("notes", [])]
+    notes = [("数据质量", note) for note in manifest.get("data_notes", [])]
+    notes += [
+        (s.get("title", n), note) for n, s in summaries.items() for note in s.get("notes", [])
+    ]
     if notes:
         parts.append("<h2>五、数据说明</h2><ul>")
         parts.extend(f"<li>{esc(t)}：{esc(note)}</li>" for t, note in notes)

@@ -119,18 +119,48 @@ def last_data_day(data_dir: str | Path) -> dt.date | None:
 
 
 def _max_date(root: Path, schema, column: str) -> dt.date | None:
+    """Latest value of ``column`` not after today (a row dated in the future is not data)."""
     path = root / schema.default_file
+    today = dt.date.today()
+    col = pl.col(column).cast(pl.Date) if schema.column(column).dtype != pl.Date else pl.col(column)
     try:
         if path.is_file() and path.suffix == ".parquet":
-            value = pl.scan_parquet(path).select(pl.col(column).max()).collect().item()
+            lazy = pl.scan_parquet(path)
         else:
             from govanalytics import data
 
-            value = data.scan(schema.name, data_dir=root).select(pl.col(column).max())
-            value = value.collect().item()
+            lazy = data.scan(schema.name, data_dir=root)
+        value = lazy.select(col.filter(col <= today).max()).collect().item()
     except (GovAnalyticsError, OSError, pl.exceptions.PolarsError):
         # a dataset that is absent or unreadable has no last day; bugs are not hidden
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     return value if isinstance(value, dt.date) else None
+
+
+def future_rows(data_dir: str | Path) -> dict[str, int]:
+    """Rows dated after today in the dynamic Parquet files of a laid-out data folder."""
+    from govanalytics.data.schemas import SCHEMAS
+
+    root = Path(data_dir)
+    today = dt.date.today()
+    out = {}
+    for schema in SCHEMAS.values():
+        path = root / schema.default_file
+        if schema.store != "dynamic" or not (path.is_file() and path.suffix == ".parquet"):
+            continue
+        cols = [c.name for c in schema.columns if c.dtype in (pl.Date, pl.Datetime) and c.required]
+        cols = [c for c in cols if c != "verified_at"][:1]
+        if not cols:
+            continue
+        col = pl.col(cols[0])
+        if schema.column(cols[0]).dtype != pl.Date:
+            col = col.cast(pl.Date)
+        try:
+            n = pl.scan_parquet(path).select((col > today).sum()).collect().item()
+        except (OSError, pl.exceptions.PolarsError):
+            continue
+        if n:
+            out[schema.name] = int(n)
+    return out

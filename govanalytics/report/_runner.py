@@ -136,11 +136,36 @@ def default_week(data_dir: Path) -> str:
     return resolve_week("", last or dt.date.today())
 
 
-def _default_week(project: Any, data_dir: Path) -> str:
-    """The latest complete week of the project's data (its declared datasets)."""
-    if project.layout == "project":
-        return resolve_week("", project.last_day() or dt.date.today())
-    return default_week(data_dir)
+def _default_week(project: Any, data_dir: Path) -> tuple[str, list[str]]:
+    """The report week the data allow, and notes on rows left out to find it.
+
+    Event and weekly data: the latest complete ISO week. Monthly data: the week holding
+    the last day of the last month (so that a monthly chapter reports that month). Rows
+    dated after today, and a few rows far beyond the bulk of the data, never decide.
+    """
+    from govanalytics.report.contract import latest_complete_week
+
+    notes = []
+    if project.layout != "project":
+        for name, n in _manifest.future_rows(data_dir).items():
+            notes.append(f"{name}：{n} 行日期晚于今天（数据有误），未用于确定报告周")
+        return default_week(data_dir), notes
+    weeks = []
+    for end in project.data_ends():
+        if end.frequency == "month":
+            year, num, _ = end.last_day.isocalendar()
+            weeks.append(f"{year}-W{num:02d}")
+        else:
+            weeks.append(latest_complete_week(end.last_day))
+        if end.future_rows:
+            notes.append(
+                f"{end.dataset}：{end.future_rows} 行日期晚于今天（数据有误），未用于确定报告周"
+            )
+        if end.outlier_rows:
+            notes.append(
+                f"{end.dataset}：{end.outlier_rows} 行日期远晚于其余数据，未用于确定报告周"
+            )
+    return (max(weeks) if weeks else resolve_week("", dt.date.today())), notes
 
 
 def _merge_parameters(from_project: dict | None, given: dict | None) -> dict:
@@ -314,7 +339,11 @@ def render_weekly(
 
     data_path = resolve_data_dir(str(data_dir) if data_dir else "").resolve()
     project = open_project(data_path)
-    week = check_week(week) if week else _default_week(project, data_path)
+    data_notes: list[str] = []
+    if week:
+        week = check_week(week)
+    else:
+        week, data_notes = _default_week(project, data_path)
     nb_dir = find_notebooks_dir(notebooks_dir)
     notebooks = list_notebooks(nb_dir)
     if not notebooks:
@@ -377,6 +406,7 @@ def render_weekly(
             started,
             project=project,
             skipped=skipped,
+            data_notes=data_notes,
         )
     finally:
         if build.exists():
@@ -396,6 +426,7 @@ def _build(
     *,
     project: Any = None,
     skipped: list[dict[str, str]] | None = None,
+    data_notes: list[str] | None = None,
 ) -> WeeklyReport:
     generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     if project is not None and project.layout == "project":
@@ -478,6 +509,7 @@ def _build(
             for r in runs
         ],
         "skipped": list(skipped or []),
+        "data_notes": list(data_notes or []),
         "versions": versions,
         **_manifest.runtime(),
         "artifacts": ["manifest.json"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -219,3 +220,52 @@ def test_report_threshold_k_reaches_notebooks_that_declare_it(
     assert "k" not in params["good"]  # good.ipynb does not declare k: not passed
     with pytest.raises(ParameterError, match="'k' must be a positive integer"):
         render_weekly(week="2026-W47", data_dir=tiny_data, notebooks_dir=good_notebooks, k=0)
+
+
+def test_one_future_dated_row_does_not_take_over_the_report(
+    tiny_data: Path, good_notebooks: Path, tmp_path: Path
+) -> None:
+    comments = tiny_data / "dynamic" / "comments.parquet"
+    frame = pl.read_parquet(comments)
+    late = pl.DataFrame(
+        {"message_id": ["z"], "created_at": [dt.datetime(2099, 6, 1)], "text": ["未来"]}
+    )
+    pl.concat([frame, late]).write_parquet(comments)
+    report = render_weekly(
+        data_dir=tiny_data, notebooks_dir=good_notebooks, out_dir=tmp_path / "r", quiet=True
+    )
+    assert report.week == "2026-W47"  # the bulk of the data ends on Sunday 2026-11-22
+    assert report.manifest["data_notes"] == [
+        "comments：1 行日期晚于今天（数据有误），未用于确定报告周"
+    ]
+    index = (report.path / "index.html").read_text(encoding="utf-8")
+    assert "1 行日期晚于今天" in index
+
+
+def test_project_folder_week_ignores_future_rows_and_a_far_outlier(
+    good_notebooks: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    days = [dt.datetime(2025, 1, 6) + dt.timedelta(hours=i) for i in range(3000)]
+    days += [dt.datetime(2099, 6, 1, 9), dt.datetime(2026, 11, 30, 9)]  # typos
+    pl.DataFrame(
+        {
+            "工单编号": [f"G{i}" for i in range(len(days))],
+            "受理时间": [d.strftime("%Y/%m/%d %H:%M") for d in days],
+            "内容": ["路灯不亮"] * len(days),
+        }
+    ).write_csv(folder / "hotline.csv")
+    (folder / "govanalytics.toml").write_text(
+        '[datasets.comments]\nsource = "hotline.csv"\n', encoding="utf-8"
+    )
+    report = render_weekly(
+        data_dir=folder, notebooks_dir=good_notebooks, out_dir=tmp_path / "r", quiet=True
+    )
+    # the bulk ends on Saturday 2025-05-10 (3000 hourly rows); 2026-11-30 is far beyond it
+    assert report.week == "2025-W18"
+    assert sorted(report.manifest["data_notes"]) == [
+        "comments：1 行日期晚于今天（数据有误），未用于确定报告周",
+        "comments：1 行日期远晚于其余数据，未用于确定报告周",
+    ]
+    assert set(report.manifest["inputs"]) == {"hotline.csv", "govanalytics.toml"}
