@@ -719,10 +719,6 @@ def _layout_datasets(root: Path) -> dict[str, DatasetSpec]:
     return found
 
 
-def _is_sample(root: Path) -> bool:
-    return (root / "truth.json").is_file() and (root / "master").is_dir()
-
-
 def open_project(
     data_dir: str | os.PathLike | None = "",
     *,
@@ -776,6 +772,8 @@ def open_project(
     else:
         root = resolve_data_dir("")
     project = _open_folder(root) if root is not None else Project(None, "files", {})
+    if not data_dir and not given and project.layout == "folder":
+        project.layout = "sample"  # the embedded sample city, found by resolve_data_dir
     for name, path in given.items():
         source = str(Path(path).resolve())
         old = project.datasets.get(name)
@@ -806,5 +804,4 @@ def _open_folder(root: Path) -> Project:
             parameters=parts["parameters"],
             file=file,
         )
-    layout: Layout = "sample" if _is_sample(root) else "folder"
-    return Project(root=root, layout=layout, datasets=_layout_datasets(root))
+    return Project(root=root, layout="folder", datasets=_layout_datasets(root))
