@@ -77,3 +77,16 @@ def test_planted_number_fails_run_and_keeps_previous_report(
     manifest = json.loads((failed / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "failed" and manifest["privacy_hits"]
     assert "personal data" in (failed / "FAILED.txt").read_text(encoding="utf-8")
+
+
+def test_scan_finds_a_phone_stored_as_a_number_in_a_big_workbook(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp_path / "big.xlsx"))
+    sheet = book.add_worksheet("数据")
+    for r in range(2000):  # many harmless cells: codes, dates, long decimals
+        sheet.write_row(r, 0, ["440300000000", "2026-11-16", 0.1391234567891 + r])
+    sheet.write_number(1500, 3, int(PHONE))
+    book.close()
+    hits = scan_file(tmp_path / "big.xlsx")
+    assert [(h.place, h.kind) for h in hits] == [("sheet '数据' cell D1501", "mobile")]
