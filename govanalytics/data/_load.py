@@ -224,18 +224,13 @@ def _reference_values(
                 else:
                     values = [str(v) for v in given]
             elif data_dir is not None:
-                ref_path = Path(data_dir) / get_schema(table).default_file
-                if ref_path.is_file() and ref_path.suffix == ".parquet":
-                    values = (
-                        pl.scan_parquet(ref_path)
-                        .select(pl.col(ref_col).cast(pl.String))
-                        .collect()[ref_col]
-                        .to_list()
-                    )
+                ref = _reference_table(table, data_dir)
+                if ref is not None:
+                    values = ref[ref_col].cast(pl.String).to_list()
                 else:
                     report.notes.append(
                         f"reference check of {col.name!r} against {col.references} skipped: "
-                        f"{ref_path} not found"
+                        f"no {table} table in {data_dir}"
                     )
             else:
                 report.notes.append(
@@ -247,6 +242,19 @@ def _reference_values(
         if table in cache:
             out[col.name] = cache[table]
     return out
+
+
+def _reference_table(table: str, data_dir: str | os.PathLike) -> pl.DataFrame | None:
+    """A referenced table (regions) of a data folder, in any format the loader reads
+    (``regions.csv`` checks codes as well as ``regions.parquet`` does); None when absent."""
+    schema = get_schema(table)
+    try:
+        path = resolve_path(schema, data_dir=data_dir, path=None)
+    except DataError:
+        return None
+    if path.suffix == ".parquet":
+        return pl.read_parquet(path)
+    return load_with_report(table, path=path)[0]
 
 
 #: Repair kind of region names written instead of codes, converted to the codes.
@@ -266,9 +274,7 @@ def _regions_table(
         if isinstance(given, pl.DataFrame):
             frame = given
     elif data_dir is not None:
-        p = Path(data_dir) / get_schema("regions").default_file
-        if p.is_file() and p.suffix == ".parquet":
-            frame = pl.read_parquet(p)
+        frame = _reference_table("regions", data_dir)
     if frame is None or not {"region_code", "region_name"} <= set(frame.columns):
         return None
     cols = [c for c in ("region_code", "region_name", "level") if c in frame.columns]

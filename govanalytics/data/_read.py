@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,10 +190,74 @@ def read_csv(path: Path) -> RawTable:
     return RawTable(frame.lazy(), "csv", str(path), encoding=encoding, notes=notes)
 
 
+#: A sheet may declare at most this many cells (rows × columns of its ``<dimension>``):
+#: the reader allocates for the declared range, and a 1.6 KB file claiming A1:XFD1048576
+#: (17 billion cells) would ask for 550 GB and abort the process.
+MAX_EXCEL_CELLS = 200_000_000
+#: A workbook part may unpack to at most this many bytes (zip bombs).
+MAX_UNPACKED_BYTES = 4 * 1024**3
+_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def check_workbook_bounds(path: Path) -> None:
+    """Refuse an ``.xlsx`` whose parts unpack too large or whose sheets claim too many cells.
+
+    Raises
+    ------
+    DataError
+        Naming the file, the sheet part, what it claims and what to do.
+    """
+    import zipfile
+
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        msg = f"{path}: not a readable .xlsx workbook ({exc}); open and re-save it in Excel or WPS"
+        raise DataError(msg) from exc
+    with archive:
+        for info in archive.infolist():
+            if info.file_size > MAX_UNPACKED_BYTES:
+                msg = (
+                    f"{path}: part {info.filename} unpacks to {info.file_size:,} bytes (limit "
+                    f"{MAX_UNPACKED_BYTES:,}); export the sheet as CSV instead"
+                )
+                raise DataError(msg)
+            if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
+                continue
+            with archive.open(info) as fh:
+                head = fh.read(4096)
+            m = _DIMENSION.search(head)
+            if not m or not m.group(3):
+                continue
+            parts = [g.decode() if g else "" for g in m.groups()]
+            first_col = _column_number(parts[0] or "A")
+            first_row = int(parts[1] or 1)
+            cells = (_column_number(parts[2]) - first_col + 1) * (int(parts[3]) - first_row + 1)
+            if cells > MAX_EXCEL_CELLS:
+                ref = m.group(0).decode(errors="replace").split('"')[1]
+                msg = (
+                    f"{path}: sheet part {info.filename} claims the range {ref} ({cells:,} "
+                    f"cells, limit {MAX_EXCEL_CELLS:,}), far more than a table of data; open "
+                    "and re-save the workbook in Excel or WPS (which recomputes the range), or "
+                    "export the sheet as CSV"
+                )
+                raise DataError(msg)
+
+
 def excel_sheets(path: Path) -> list[str]:
     """Sheet names of a workbook."""
     import fastexcel
 
+    check_workbook_bounds(path)
     try:
         return list(fastexcel.read_excel(str(path)).sheet_names)
     except Exception as exc:
