@@ -164,9 +164,15 @@ def weekly(
     raw_parameters: tuple[str, ...],
 ) -> None:
     """Run every notebook into reports/<week>/ and publish it atomically."""
+    import signal
+
     from govanalytics.errors import GovAnalyticsError
     from govanalytics.report import render_weekly
 
+    def stop(signum: int, _frame: object) -> None:  # SIGTERM: unwind, so the build is removed
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         result = render_weekly(
             week=week,
@@ -182,6 +188,13 @@ def weekly(
     except GovAnalyticsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing published; the last good report is untouched", err=True)
+        sys.exit(130)
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            click.echo("stopped: nothing published; the last good report is untouched", err=True)
+        raise
     click.echo(str(result.path / "index.html"))
 
 

@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -232,7 +233,7 @@ def _execute(nb_path: Path, folder: Path, params: dict, kernel: str) -> dict[str
             "execution_count": exc.exec_count,
             "ename": exc.ename,
             "evalue": str(exc.evalue)[:500],
-            "source": (exc.source or "").strip().splitlines()[0][:200] if exc.source else "",
+            "source": failing_line(exc.source or "", exc.traceback or []),
         }
     except Exception as exc:
         return {
@@ -242,6 +243,29 @@ def _execute(nb_path: Path, folder: Path, params: dict, kernel: str) -> dict[str
             "evalue": str(exc)[:500],
         }
     return None
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_ARROW = re.compile(r"^-*>\s*(\d+)\s")
+
+
+def failing_line(source: str, traceback: list[str]) -> str:
+    """The line of a cell that raised (IPython marks it ``---> 3``), else its first line."""
+    lines = source.strip("\n").splitlines()
+    for frame in traceback:
+        for line in _ANSI.sub("", frame).splitlines():
+            m = _ARROW.match(line.strip())
+            if m:
+                number = int(m.group(1))
+                if 1 <= number <= len(source.splitlines()):
+                    text = source.splitlines()[number - 1].strip()
+                    if text:
+                        return text[:200]
+                break
+        else:
+            continue
+        break
+    return lines[0].strip()[:200] if lines else ""
 
 
 def _source_index(executed: Path, index: int) -> int:
@@ -390,9 +414,17 @@ def render_weekly(
 
     _check_kernel(kernel)
     out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    build = Path(tempfile.mkdtemp(prefix=f".tmp-{week}-", dir=out))
-    build.chmod(0o755)  # mkdtemp makes it private; a published report is read by a web server
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        removed = clean_stale_builds(out)
+        build = Path(tempfile.mkdtemp(prefix=f".tmp-{week}-", dir=out))
+        build.chmod(0o755)  # mkdtemp makes it private; a published report is read by a web server
+        (build / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+    except OSError as exc:
+        msg = f"cannot write the report into {out}: {exc.strerror or exc}"
+        raise ReportError(msg) from exc
+    for folder in removed:
+        _log(f"removed {folder.name}, left by an interrupted run", quiet=quiet)
     try:
         return _build(
             build,
@@ -408,9 +440,58 @@ def render_weekly(
             skipped=skipped,
             data_notes=data_notes,
         )
+    except OSError as exc:  # disk full, folder made read-only during the run
+        msg = f"weekly report {week}: writing failed ({exc.strerror or exc}: {exc.filename})"
+        raise ReportError(msg) from exc
     finally:
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
+
+
+#: File inside a build folder naming the process that owns it.
+OWNER_FILE = ".owner"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def clean_stale_builds(out: Path) -> list[Path]:
+    """Remove build folders (``.tmp-*``, ``.old-*``) left in ``out`` by runs that were killed.
+
+    A folder is stale when the process that made it no longer runs (its pid is in
+    :data:`OWNER_FILE`, or in the ``.old-`` name); a concurrent run's folder is left alone.
+
+    Returns
+    -------
+    list of Path
+        The folders removed.
+    """
+    removed = []
+    for folder in sorted(out.glob(".tmp-*")) + sorted(out.glob(".old-*")):
+        if not folder.is_dir():
+            continue
+        pid = None
+        owner = folder / OWNER_FILE
+        if owner.is_file():
+            text = owner.read_text(encoding="utf-8").strip()
+            pid = int(text) if text.isdigit() else None
+        elif folder.name.startswith(".old-"):
+            parts = folder.name.rsplit("-", 2)
+            pid = int(parts[-2]) if len(parts) == 3 and parts[-2].isdigit() else None
+        if pid is not None and _alive(pid):
+            continue
+        if pid is None and time.time() - folder.stat().st_mtime < 6 * 3600:
+            continue  # no owner recorded: only folders older than six hours are taken
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 def _build(
@@ -558,6 +639,7 @@ def _build(
             manifest["privacy_hits"] = [str(h) for h in hits]
             _write_manifest(report)
 
+    (build / OWNER_FILE).unlink(missing_ok=True)  # not part of what is published
     if failure is not None:
         (build / "FAILED.txt").write_text(str(failure) + "\n", encoding="utf-8")
         failed_dir = out / f"{week}.failed"

@@ -269,3 +269,76 @@ def test_project_folder_week_ignores_future_rows_and_a_far_outlier(
         "comments：1 行日期远晚于其余数据，未用于确定报告周",
     ]
     assert set(report.manifest["inputs"]) == {"hotline.csv", "govanalytics.toml"}
+
+
+def test_failure_names_the_line_that_raised(make_notebook, tiny_data: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    make_notebook(folder / "bad.ipynb", ["x = 1\ny = 2\nraise ValueError('planted')\nz = 3"])
+    with pytest.raises(ReportError) as info:
+        _render(folder, tiny_data, tmp_path / "r")
+    assert "`raise ValueError('planted')`" in str(info.value)
+    assert "`x = 1`" not in str(info.value)
+
+
+def test_unwritable_out_is_one_clear_error(
+    good_notebooks: Path, tiny_data: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the reports folder should be", encoding="utf-8")
+    with pytest.raises(ReportError, match="cannot write the report into"):
+        _render(good_notebooks, tiny_data, blocker / "sub")
+
+
+def test_builds_left_by_killed_runs_are_removed_others_kept(
+    good_notebooks: Path, tiny_data: Path, tmp_path: Path
+) -> None:
+    import os
+    import subprocess
+
+    out = tmp_path / "r"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = out / ".tmp-2026-W47-killed"
+    live = out / ".tmp-2026-W47-running"
+    for folder, pid in ((stale, dead.pid), (live, os.getpid())):
+        folder.mkdir(parents=True)
+        (folder / ".owner").write_text(str(pid), encoding="utf-8")
+    report = _render(good_notebooks, tiny_data, out)
+    assert not stale.exists()
+    assert live.exists()  # a concurrent run's build is left alone
+    assert not (report.path / ".owner").exists()
+
+
+def test_sigterm_leaves_no_debris_and_keeps_the_last_report(
+    make_notebook, tiny_data: Path, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "nbs"
+    folder.mkdir()
+    make_notebook(
+        folder / "slow.ipynb",
+        ["import time\nopen(output_dir + '/started', 'w').close()\ntime.sleep(120)"],
+    )
+    out = tmp_path / "r"
+    (out / WEEK).mkdir(parents=True)
+    (out / WEEK / "index.html").write_text("last good report", encoding="utf-8")
+    cmd = [sys.executable, "-m", "govanalytics.cli", "report", "weekly", "--week", WEEK]
+    cmd += ["--data", str(tiny_data), "--notebooks", str(folder), "--out", str(out)]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob(".tmp-*/slow/started")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert list(out.glob(".tmp-*/slow/started")), "the notebook never started"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM
+    # the run ends on one line of ours (the stopped kernel may log its own interruption)
+    assert err.strip().splitlines()[-1].startswith("stopped: nothing published")
+    assert "govanalytics/report" not in err and "govanalytics/cli" not in err
+    assert not list(out.glob(".tmp-*"))
+    assert (out / WEEK / "index.html").read_text(encoding="utf-8") == "last good report"
