@@ -106,7 +106,47 @@ def read_geo(path: Path, report_notes: list[str]) -> tuple[gpd.GeoDataFrame, str
     elif not gdf.crs.equals(CRS):
         report_notes.append(f"reprojected from {gdf.crs.to_string()} to {CRS}")
         gdf = gdf.to_crs(CRS)
+    check_extent(gdf, path)
     return gdf, fmt, encoding
+
+
+#: Longitude/latitude box the boundaries of a Chinese city must lie in (mainland, Hainan,
+#: the South China Sea islands, Hong Kong, Macao, Taiwan): (west, south, east, north).
+CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
+
+
+def check_extent(
+    gdf: gpd.GeoDataFrame, path: Path, bounds: tuple[float, float, float, float] = CHINA_BOUNDS
+) -> None:
+    """Refuse geometries outside ``bounds``, with a hint when longitude and latitude are swapped.
+
+    Raises
+    ------
+    DataError
+        Naming the file, its extent and the likely cause.
+    """
+    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+    west, south, east, north = bounds
+
+    def inside(x0: float, y0: float, x1: float, y1: float) -> bool:
+        return west <= x0 and x1 <= east and south <= y0 and y1 <= north
+
+    if inside(minx, miny, maxx, maxy):
+        return
+    extent = f"longitude {minx:.2f}…{maxx:.2f}, latitude {miny:.2f}…{maxy:.2f}"
+    if inside(miny, minx, maxy, maxx):
+        msg = (
+            f"{path}: the coordinates lie outside China ({extent}) but would lie inside with "
+            "longitude and latitude swapped: the file was written as (latitude, longitude); "
+            "swap the axes (e.g. shapely.transform(gdf.geometry.values, lambda xy: xy[:, ::-1]))"
+        )
+    else:
+        msg = (
+            f"{path}: the coordinates lie outside China ({extent}); check the file's "
+            "coordinate reference system (.prj) — projected metres read as degrees, or a "
+            "wrong EPSG code"
+        )
+    raise DataError(msg)
 
 
 def _attributes(gdf: gpd.GeoDataFrame) -> pl.DataFrame:

@@ -83,3 +83,22 @@ def test_empty_feature_collection(tmp_path: Path) -> None:
     path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     with pytest.raises(DataError, match="no features"):
         load_boundaries(path=path)
+
+
+def test_swapped_longitude_latitude_refused_with_a_hint(tmp_path: Path) -> None:
+    import shapely
+
+    gdf = _frame()
+    gdf["geometry"] = shapely.transform(gdf.geometry.values, lambda xy: xy[:, ::-1])
+    path = tmp_path / "swapped.geojson"
+    path.write_text(gdf.to_json(drop_id=True), encoding="utf-8")
+    with pytest.raises(DataError, match=r"swapped\.geojson.*longitude and latitude swapped"):
+        load_boundaries(path=path)
+
+
+def test_metres_read_as_degrees_refused(tmp_path: Path) -> None:
+    gdf = _frame("EPSG:32649").set_crs(CRS, allow_override=True)  # a wrong .prj
+    path = tmp_path / "wrong_crs.parquet"
+    gdf.to_parquet(path)
+    with pytest.raises(DataError, match=r"wrong_crs\.parquet.*outside China.*reference system"):
+        load_boundaries(path=path)
