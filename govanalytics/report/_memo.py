@@ -142,6 +142,12 @@ def memo_content(summaries: dict[str, dict[str, Any]], manifest: dict[str, Any])
                 chart_fig = rel
     sources = _sources(manifest.get("inputs", {}))
     notes = [n for name in order for n in summaries[name].get("notes", [])][:4]
+    skipped = manifest.get("skipped", [])
+    if skipped:  # a report on partial data says what it leaves out, first
+        notes.insert(
+            0,
+            "本期未生成：" + "；".join(f"{s['title']}（{s['reason']}）" for s in skipped) + "。",
+        )
     notes.append("小于披露阈值的计数已按规则抑制（不予公布），地图中以灰色标注“已抑制”。")
     versions = manifest.get("versions", {})
     params: dict[str, Any] = manifest.get("parameters", {}).get("overview") or next(

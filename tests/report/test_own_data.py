@@ -51,6 +51,8 @@ def test_message_board_alone_renders_the_hot_words_chapter(tmp_path: Path) -> No
     assert "门诊病例周报（clinic_counts）" in skipped["health_risk"]
     assert index.count("未生成：") == 4 and "群众诉求热词" in index
     assert set(manifest["inputs"]) == {"citizen_messages_sample.xlsx", "govanalytics.toml"}
+    memo = (report.path / "memo.html").read_text(encoding="utf-8")
+    assert "本期未生成：" in memo and "城市概况" in memo  # the memo says what it leaves out
     summary = json.loads((report.path / "hot_words" / "summary.json").read_text("utf-8"))
     assert summary["week"] == "2020-W01"
     assert "江海" not in index  # nothing of the sample city
