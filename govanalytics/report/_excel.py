@@ -11,8 +11,11 @@ import polars as pl
 from govanalytics.report._labels import zh_labels
 
 WITHHELD = "已抑制"
-#: Data rows a worksheet holds (Excel's limit of 1,048,576 rows less the header).
-MAX_ROWS = 1_048_575
+#: Data rows a worksheet of the appendix holds. Excel allows 1,048,576, but a sheet of
+#: hundreds of thousands of rows (every backtest quantile of 32 provinces × 5 diseases) is
+#: nothing a reader scrolls, and writing and scanning it took minutes; longer tables are cut
+#: with a note in the table of contents pointing to the full table.
+MAX_ROWS = 100_000
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
