@@ -95,6 +95,13 @@ def resolve_path(
     raise DataError(msg)
 
 
+def shown_columns(found: Sequence[str], limit: int = 10) -> str:
+    """A file's column names for a message: the first ``limit`` and how many more."""
+    names = list(found)
+    head = ", ".join(repr(n) for n in names[:limit])
+    return f"[{head}]" + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def _norm(name: str) -> str:
     return name.strip().casefold().replace(" ", "_")
 
@@ -141,7 +148,7 @@ def plan_columns(
                     "rows": [],
                     "column": canonical,
                     "message": f"column_map names source column(s) {missing} which are not "
-                    f"in the file; the file has columns {found}",
+                    f"in the file; the file has columns {shown_columns(found)}",
                 }
             )
             continue
@@ -172,6 +179,7 @@ def plan_columns(
             report.mapped_columns[" + ".join(feed)] = canonical
     free = [f for f in found if f not in used]
     report.dropped_columns = free
+    listed = False  # the file's columns are listed once, with the first missing column
     for col in schema.columns:
         if col.name in plan:
             continue
@@ -183,12 +191,14 @@ def plan_columns(
                 else f"column_map={{'<your column>': {col.name!r}}}"
             )
             label = f" ({col.label_zh})" if col.label_zh else ""
+            columns = "see above" if listed else shown_columns(found)
+            listed = True
             problems.append(
                 {
                     "rows": [],
                     "column": col.name,
-                    "message": f"required column {col.name!r}{label} is missing; the file has "
-                    f"columns {found}; map yours with {suggestion}",
+                    "message": f"required column {col.name!r}{label} is missing (the file's "
+                    f"columns: {columns}); map yours with {suggestion}",
                 }
             )
         else:

@@ -6,7 +6,7 @@ Typical use, on the canonical ``comments`` dataset::
 
     comments = data.load("comments", path="工单导出.csv", column_map={"text": ["标题", "内容"]})
     prepared = hotwords.prepare_comments(comments, regions=data.load("regions", data_dir=d))
-    result = hotwords.detect_hot_words(prepared, window="day")
+    result = hotwords.detect_hot_words(prepared)  # window chosen from the volume
     result.hot_words, result.bursts, result.issues
 
 Personal data are masked first (:func:`govanalytics.privacy.mask_personal_data`, then
@@ -17,21 +17,19 @@ whether that is enough to find anything.
 """
 
 from govanalytics.hotwords._alerts import issue_alerts, issue_place
-from govanalytics.hotwords._analysis import (
-    ALL,
-    HotWords,
-    PreparedComments,
-    area_concentration,
-    count_words,
-    detect_hot_words,
-    prepare_comments,
-    word_trend,
+from govanalytics.hotwords._burst import (
+    baseline_scores,
+    kleinberg_states,
+    likelihood_ratio,
+    run_likelihood_ratio,
 )
-from govanalytics.hotwords._burst import baseline_scores, kleinberg_states, likelihood_ratio
+from govanalytics.hotwords._detect import FUNNEL_STEPS, HotWords, count_words, detect_hot_words
 from govanalytics.hotwords._dictionary import discover_words, domain_terms, region_words, stopwords
 from govanalytics.hotwords._examples import example_messages
+from govanalytics.hotwords._issues import area_concentration, word_trend
 from govanalytics.hotwords._names import mask_introduced_names, mask_tagged_names, surnames
-from govanalytics.hotwords._period import WINDOW_ZH, PeriodSummary, describe_period
+from govanalytics.hotwords._period import PeriodSummary, default_period, describe_period
+from govanalytics.hotwords._prepare import PreparedComments, prepare_comments
 from govanalytics.hotwords._publish import (
     published_bursts,
     published_hot_words,
@@ -44,18 +42,30 @@ from govanalytics.hotwords._segment import (
     tokenization_agreement,
 )
 from govanalytics.hotwords._text import normalise_text
+from govanalytics.hotwords._windows import (
+    ALL,
+    WINDOW_ZH,
+    WindowChoice,
+    choose_window,
+    count_floor,
+)
 
 __all__ = [
     "ALL",
+    "FUNNEL_STEPS",
     "WINDOW_ZH",
     "HotWords",
     "PeriodSummary",
     "PreparedComments",
     "Segmenter",
+    "WindowChoice",
     "area_concentration",
     "baseline_scores",
     "build_segmenter",
+    "choose_window",
+    "count_floor",
     "count_words",
+    "default_period",
     "describe_period",
     "detect_hot_words",
     "discover_words",
@@ -73,6 +83,7 @@ __all__ = [
     "published_hot_words",
     "published_issues",
     "region_words",
+    "run_likelihood_ratio",
     "segment",
     "stopwords",
     "surnames",

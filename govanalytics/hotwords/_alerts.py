@@ -9,7 +9,7 @@ import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import ParameterError
-from govanalytics.hotwords._analysis import ALL
+from govanalytics.hotwords._windows import ALL
 
 __all__ = ["issue_alerts", "issue_place"]
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import polars as pl
 
 from govanalytics.errors import ParameterError
-from govanalytics.hotwords._analysis import PreparedComments
 from govanalytics.hotwords._names import mask_tagged_names
+from govanalytics.hotwords._prepare import PreparedComments
 
 #: Characters of an excerpt (long letters of thousands of characters are cut around the
 #: issue's words).

@@ -291,3 +291,16 @@ def test_dict_parameter_given_as_text_is_refused_with_a_hint() -> None:
             {"data_dir": str, "week": str, "output_dir": str, "column_map": dict},
             {"column_map": "留言时间=created_at"},
         )
+
+
+def test_a_wide_file_gives_a_short_message(tmp_path: Path) -> None:
+    cities = [f"城市{i}" for i in range(397)]
+    (tmp_path / "wide.csv").write_text(
+        ",".join(["", *cities]) + "\n" + ",".join(["城市0", *["1"] * 397]) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SchemaError) as info:
+        data.load("comments", path=tmp_path / "wide.csv")
+    text = str(info.value)
+    assert "wide.csv" in text and "and 388 more" in text  # 398 headers, the first 10 shown
+    assert text.count("城市100") == 0 and len(text) < 2000

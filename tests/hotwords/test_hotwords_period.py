@@ -70,7 +70,7 @@ def test_an_empty_period_is_not_called_quiet() -> None:
 def test_period_parameters_are_checked() -> None:
     comments = _board([dt.date(2020, 1, 7)], 1)
     with pytest.raises(ParameterError, match="window"):
-        describe_period(comments, *WEEK, window="month")
+        describe_period(comments, *WEEK, window="fortnight")
     with pytest.raises(ParameterError, match="before"):
         describe_period(comments, WEEK[1], WEEK[0])
 
