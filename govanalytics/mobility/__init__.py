@@ -34,8 +34,10 @@ from govanalytics.mobility._gravity import (
     fit_gravity,
     place_distances,
 )
+from govanalytics.mobility._page import FlowPage, flow_page
 from govanalytics.mobility._pipeline import (
     MobilityInputs,
+    dataset_column_maps,
     latest_complete_month,
     load_mobility_inputs,
     load_od,
@@ -65,6 +67,7 @@ from govanalytics.mobility._volumes import (
 )
 
 __all__ = [
+    "FlowPage",
     "GravityModel",
     "MobilityInputs",
     "ODProduct",
@@ -75,12 +78,14 @@ __all__ = [
     "city_level_codes",
     "common_part_of_commuters",
     "commuting_from_shifts",
+    "dataset_column_maps",
     "day_levels",
     "evaluate_gravity",
     "fit_gravity",
     "flow_balance",
     "flow_change_alerts",
     "flow_changes",
+    "flow_page",
     "flows_from_shares",
     "in_out_flows",
     "latest_complete_month",

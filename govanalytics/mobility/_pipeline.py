@@ -23,7 +23,13 @@ from govanalytics.mobility._areas import (
 from govanalytics.mobility._flows import od_from_matrix
 from govanalytics.mobility._population import population_estimates, register_counts
 
-__all__ = ["MobilityInputs", "latest_complete_month", "load_mobility_inputs", "load_od"]
+__all__ = [
+    "MobilityInputs",
+    "dataset_column_maps",
+    "latest_complete_month",
+    "load_mobility_inputs",
+    "load_od",
+]
 
 _CODE = re.compile(r"^\d{12}$")
 
@@ -45,6 +51,11 @@ def latest_complete_month(last_day: dt.date) -> str:
         return f"{last_day:%Y-%m}"
     prev = last_day.replace(day=1) - dt.timedelta(days=1)
     return f"{prev:%Y-%m}"
+
+
+def dataset_column_maps(column_map: dict | None) -> dict[str, dict]:
+    """A notebook's ``column_map`` as ``{dataset: map}`` (a flat map is the device counts')."""
+    return _maps(column_map)
 
 
 def _maps(column_map: dict | None) -> dict[str, dict]:

@@ -121,16 +121,14 @@ NOTEBOOK_DATA: dict[str, DataNeeds] = {
     ),
     "population_flow": DataNeeds(
         "人口与流动",
-        required=(
-            "device_counts",
+        optional=(
             "grid_cells",
             "regions",
             "boundaries",
             "population_register",
             "market_share",
         ),
-        optional=("od_counts",),
-        layout_only=True,
+        any_of=(("device_counts", "od_counts"),),
     ),
     "service_demand": DataNeeds(
         "政务服务需求",

@@ -40,3 +40,36 @@ def test_population_flow_notebook(run_notebook, small_city, truth) -> None:
     most = max(mob["register_ratio"], key=mob["register_ratio"].get)
     assert most in {a["place_code"] for a in summary["alerts"]}
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in f) for f in summary["findings"])
+
+
+@pytest.mark.notebook
+def test_flows_page_from_share_files_alone(run_notebook, tmp_path) -> None:
+    """A project folder holding only daily inflow/outflow share files (as Baidu Migration
+    ships them): the chapter is ready, renders flows only, labels shares, alerts the
+    planted lockdown on its first day."""
+    from govanalytics.data import open_project
+    from govanalytics.mobility import simulate_od_product
+    from govanalytics.report._check import notebook_readiness
+
+    folder = tmp_path / "migration"
+    sim = simulate_od_product(folder / "百度迁徙", n_cities=30, seed=5)
+    (folder / "govanalytics.toml").write_text(
+        '[datasets.od_counts]\nsource = "百度迁徙/*.csv"\nvalue_type = "share"\n'
+        'filename_date = "%Y%m%d"\n',
+        encoding="utf-8",
+    )
+    ready = notebook_readiness(open_project(folder), ["population_flow"])
+    assert ready[0].ready, ready[0].reason
+    city, first = sim.lockdown
+    week = f"{first.isocalendar().year}-W{first.isocalendar().week:02d}"
+    out = run_notebook("population_flow", data_dir=str(folder), week=week, k=15)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    mine = [a for a in summary["alerts"] if a["place_code"] == city and "迁出" in a["message"]]
+    assert mine and mine[0]["date"] == first.isoformat() and mine[0]["severity"] == "high"
+    assert not (out / "population.parquet").exists()
+    corridors = pl.read_parquet(out / "corridors.parquet")
+    assert corridors["volume"].is_sorted(descending=True)
+    assert "count" not in pl.read_parquet(out / "flow_volumes.parquet").columns
+    said = json.dumps(summary, ensure_ascii=False)
+    assert "规模指数" in said
+    assert "人次" not in said.replace("不是人数或人次", "")  # shares never called trips
