@@ -247,9 +247,22 @@ def load_od(
         if maps:
             raw = raw.rename({k: v for k, v in maps.items() if k in raw.columns})
         if not any(_CODE.match(c) for c in raw.columns):
-            raise
+            heads = [c for c in raw.columns if not _CODE.match(c)]
+            shown = ", ".join(repr(c) for c in heads[:10])
+            more = f" and {len(heads) - 10} more" if len(heads) > 10 else ""
+            msg = (
+                f"{od_path}: not a long OD table (origin, destination, date, count) and its "
+                f"headers are not region codes ({shown}{more}). Hint: a wide matrix with "
+                "place names (an OD product such as 百度迁徙) is read by load_od_product() / "
+                "read_od_files(), with value_type, orientation and filename_date declared "
+                "(docs/mobility-od.md)"
+            )
+            raise DataError(msg) from None
         long = od_from_matrix(raw)
         with tempfile.TemporaryDirectory() as tmp:
             long_file = Path(tmp) / "od_counts.parquet"
             long.write_parquet(long_file)
-            return load("od_counts", path=long_file, data_dir=data_dir)
+            try:
+                return load("od_counts", path=long_file, data_dir=data_dir)
+            except SchemaError as exc:  # name the user's file, never the temporary one
+                raise SchemaError(str(od_path), exc.problems) from None
