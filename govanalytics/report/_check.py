@@ -165,9 +165,42 @@ def _regions_matched(frame: Any, name: str, regions: pl.DataFrame) -> str:
     return f"{known}/{codes.len()}"
 
 
+def _is_od_product(spec: Any) -> bool:
+    """An OD dataset declared as a product (shares/indices, wide daily files) rather than a
+    long table of counts: read by the mobility reader, not the generic loader."""
+    return spec.dataset == "od_counts" and bool(
+        spec.value_type != "count" or spec.orientation or spec.filename_date or spec.options
+    )
+
+
+def _check_od_product(project: Project, spec: Any) -> DatasetCheck:
+    from govanalytics.mobility import load_od_product
+
+    try:
+        product = load_od_product(project=project)
+    except (DataError, ParameterError, OSError) as exc:
+        return DatasetCheck(spec.dataset, spec.source, "error", problems=_problems(exc))
+    flows = product.flows
+    dates = flows["date"].drop_nulls() if "date" in flows.columns else pl.Series([])
+    period = f"{dates.min()} … {dates.max()}" if dates.len() else ""
+    places = product.places
+    named = int(places["region_name"].is_not_null().sum()) if places.height else 0
+    return DatasetCheck(
+        spec.dataset,
+        f"{spec.source} ({len(product.files)} files, {product.value_type})",
+        "ok",
+        rows=flows.height,
+        period=period,
+        regions=f"{named}/{places.height}",
+        notes=list(product.notes),
+    )
+
+
 def check_dataset(project: Project, name: str) -> DatasetCheck:
     """Load one declared dataset with full validation and summarise the outcome."""
     spec = project.spec(name)
+    if _is_od_product(spec):
+        return _check_od_product(project, spec)
     source = spec.source
     try:
         files = project.files(name)

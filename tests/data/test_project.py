@@ -304,3 +304,20 @@ def test_a_wide_file_gives_a_short_message(tmp_path: Path) -> None:
     text = str(info.value)
     assert "wide.csv" in text and "and 388 more" in text  # 398 headers, the first 10 shown
     assert text.count("城市100") == 0 and len(text) < 2000
+
+
+def test_check_reads_a_declared_od_product_as_it_comes(tmp_path: Path) -> None:
+    from govanalytics.mobility import simulate_od_product
+
+    simulate_od_product(tmp_path / "百度迁徙", n_cities=12, days=10, lockdown_day=5, seed=3)
+    (tmp_path / "govanalytics.toml").write_text(
+        '[datasets.od_counts]\nsource = "百度迁徙/*.csv"\nvalue_type = "share"\n'
+        'filename_date = "%Y%m%d"\n',
+        encoding="utf-8",
+    )
+    result = check_data(tmp_path, notebooks=["population_flow"])
+    assert result.ok, result.to_text()
+    (od,) = result.datasets
+    assert "share" in od.source and od.rows and od.rows > 0
+    assert od.period.startswith("2020-01-0") and od.period.endswith("2020-01-10")
+    assert result.notebooks[0].ready
