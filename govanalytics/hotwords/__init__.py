@@ -26,7 +26,12 @@ from govanalytics.hotwords._burst import (
 from govanalytics.hotwords._detect import FUNNEL_STEPS, HotWords, count_words, detect_hot_words
 from govanalytics.hotwords._dictionary import discover_words, domain_terms, region_words, stopwords
 from govanalytics.hotwords._examples import example_messages
-from govanalytics.hotwords._issues import area_concentration, word_trend
+from govanalytics.hotwords._issues import (
+    area_concentration,
+    earlier_issues,
+    issues_in_period,
+    word_trend,
+)
 from govanalytics.hotwords._names import mask_introduced_names, mask_tagged_names, surnames
 from govanalytics.hotwords._period import PeriodSummary, default_period, describe_period
 from govanalytics.hotwords._prepare import PreparedComments, prepare_comments
@@ -70,9 +75,11 @@ __all__ = [
     "detect_hot_words",
     "discover_words",
     "domain_terms",
+    "earlier_issues",
     "example_messages",
     "issue_alerts",
     "issue_place",
+    "issues_in_period",
     "kleinberg_states",
     "likelihood_ratio",
     "mask_introduced_names",

@@ -95,8 +95,11 @@ def burst_runs(
     burst state carries over weeks of empty days, back to an old use of the word: a burst of
     three days would start a month early. With ``r`` (the word's counts, shape ``(words,
     windows)``), a run is therefore cut to its first and last window in which the word is
-    used, and split wherever the word goes unused for more than ``max_gap`` windows; the
-    weight is summed over what remains. Pieces without any use are dropped.
+    used, and split wherever the word goes unused for more than ``max_gap`` windows; each
+    piece is then trimmed at both ends to the windows that fit the burst state better than
+    the base state (``gain > 0``: the entry cost lets the decoding carry the burst state over
+    ordinary use around a burst, months of it when counting by month); the weight is summed
+    over what remains. Pieces without any such window are dropped.
     """
     out = []
     padded = np.pad(states.astype(np.int8), ((0, 0), (1, 1)))
@@ -108,6 +111,11 @@ def burst_runs(
         if r is not None:
             pieces = _spells(r[w, a:b] > 0, int(a), max_gap)
         for lo, hi in pieces:
+            if r is not None:
+                above = np.flatnonzero(gain[w, lo : hi + 1] > 0)
+                if above.size == 0:
+                    continue
+                lo, hi = lo + int(above[0]), lo + int(above[-1])
             out.append((int(w), lo, hi, float(gain[w, lo : hi + 1].sum())))
     return out
 

@@ -113,8 +113,9 @@ class HotWords:
         of the whole run), ``peak_count``, ``total_count`` (writer-windows), ``n_writers``
         (distinct writers over the run), ``areas`` (region codes where it concentrates).
     issues
-        ``scope``, ``issue``, ``label``, ``words``, ``start``, ``end``, ``weight``,
-        ``n_comments``, ``areas``, ``comment_ids``.
+        ``scope``, ``issue``, ``label``, ``words`` (most evidently bursting first),
+        ``start``, ``end`` (the burst of its first word), ``weight``, ``n_comments``,
+        ``areas``, ``comment_ids``.
     totals
         ``scope``, ``window``, ``n_units`` (documents per window: distinct users or comments).
     counts

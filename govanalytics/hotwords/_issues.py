@@ -153,13 +153,14 @@ def group_issues(
         .agg(pl.col("message_id").alias("comment_ids"), pl.col("n_comments").first())
     )
     issues = (
-        b.sort("total_count", "word", descending=[True, False])
+        # the issue's words, most evidently bursting first (its label and its dates)
+        b.sort("score", "word", descending=[True, False])
         .group_by("group", maintain_order=True)
         .agg(
             pl.col("scope").first(),
             pl.col("word").unique(maintain_order=True).alias("words"),
-            pl.col("t_start").min(),
-            pl.col("t_end").max(),
+            pl.col("t_start").first(),
+            pl.col("t_end").first(),
             pl.col("weight").sum(),
             pl.col("areas").first(),
         )
@@ -268,4 +269,53 @@ def area_concentration(
         .rename({level: "region_code"})
         .select("region_code", "count", "n_comments", "share", "lq")
         .sort("lq", "region_code", descending=[True, False])
+    )
+
+
+def issues_in_period(
+    issues: pl.DataFrame, start: dt.date, end: dt.date, *, area: str = ""
+) -> pl.DataFrame:
+    """The issues a page shows for ``start…end``: overlapping it, each reported once.
+
+    An issue found in a district is usually found for the whole city too, with the same
+    words: the city-wide one is dropped when a district issue holds any of its words (the
+    district one says where). With ``area``, only that district's issues.
+
+    Parameters
+    ----------
+    issues
+        :attr:`HotWords.issues`.
+    start, end
+        The period (inclusive).
+    area
+        A district code, or empty for the whole city.
+
+    Returns
+    -------
+    pl.DataFrame
+        Rows of ``issues``, heaviest first (ties by scope and label).
+    """
+    inside = issues.filter((pl.col("start") <= end) & (pl.col("end") >= start))
+    if area:
+        inside = inside.filter(pl.col("scope") == area)
+    else:
+        district_words = (
+            inside.filter(pl.col("scope") != ALL)["words"].explode().drop_nulls().unique()
+        )
+        repeated = pl.col("words").list.eval(pl.element().is_in(district_words.implode()))
+        inside = inside.filter((pl.col("scope") != ALL) | ~repeated.list.any())
+    return inside.sort("weight", "scope", "label", descending=[True, False, False])
+
+
+def earlier_issues(
+    issues: pl.DataFrame, before: dt.date, *, days: int = 365, area: str = ""
+) -> pl.DataFrame:
+    """Issues that ended before ``before`` within ``days`` days, latest first.
+
+    For a page whose period shows none: what the board's recent past held.
+    """
+    since = before - dt.timedelta(days=days)
+    out = issues_in_period(issues, since, before - dt.timedelta(days=1), area=area)
+    return out.filter(pl.col("end") < before).sort(
+        "start", "weight", "label", descending=[True, True, False]
     )

@@ -97,7 +97,8 @@ class PeriodSummary:
                 f"{span}仅有 {self.n_comments} 条留言，留言量太少，无法判断是否有突发热点议题"
                 "（未检出不代表没有问题）。"
             )
-        return f"{span}未发现突发热点议题。"
+        unit = WINDOW_ZH[self.window]
+        return f"{span}（{self.n_comments} 条留言，按{unit}计数）未发现突发热点议题。"
 
 
 def describe_period(

@@ -49,10 +49,11 @@ def published_hot_words(hot_words: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) 
 
 
 def published_bursts(bursts: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:
-    """Bursts as published: ``peak_count`` and ``total_count`` withheld below ``k``.
+    """Bursts as published: ``peak_count``, ``total_count`` and ``n_writers`` withheld below ``k``.
 
     Disclosure rule: each count below ``k`` becomes null and ``suppressed`` is true. ``weight``
-    (the Kleinberg burst weight, a score) and the dates are kept.
+    (the Kleinberg burst weight) and ``score`` (a likelihood ratio) are scores and are kept,
+    as are the dates.
 
     Parameters
     ----------
@@ -66,7 +67,8 @@ def published_bursts(bursts: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.
     pl.DataFrame
         The same rows with small counts withheld and a boolean ``suppressed`` column.
     """
-    return suppress_small_counts(bursts, ["peak_count", "total_count"], k=k)
+    counts = [c for c in ("peak_count", "total_count", "n_writers") if c in bursts.columns]
+    return suppress_small_counts(bursts, counts, k=k)
 
 
 def published_issues(issues: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:

@@ -179,8 +179,9 @@ def choose_window(comments: pl.DataFrame, window: str = "auto") -> WindowChoice:
     elif chosen == "day":
         reason = f"按日计数：{volume}，一天的留言足以检测突发。"
     else:
+        shorter = "按日" if chosen == "week" else "按日或按周"
         reason = (
-            f"按{unit}计数：{volume}；按日计数时一个议题很难在一天内达到检测下限，"
+            f"按{unit}计数：{volume}；{shorter}计数时一个议题很难在一个计数窗口内达到检测下限，"
             f"故按{unit}汇总（可用参数 window 改为 day、week 或 month）。"
         )
     return WindowChoice(chosen, per_day, per_window, window, reason)

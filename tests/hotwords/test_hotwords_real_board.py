@@ -74,21 +74,30 @@ def _published(out: Path) -> str:
     return "\n".join(parts)
 
 
-def test_the_board_as_exported_says_its_report_week_is_too_thin(
+def test_the_board_as_exported_is_counted_by_month_over_a_widened_period(
     run_notebook, tmp_path: Path
 ) -> None:
+    # 494 messages over nine years, about 11 a month in the last year, 4 in the report week:
+    # too few for days or weeks, so months; the report week is widened until it holds 50
     folder = _board(tmp_path / "board")
     out = run_notebook("hot_words", data_dir=str(folder))
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["title"] == "群众诉求热词" and summary["week"] == "2020-W01"
-    comments = {h["key"]: h["value"] for h in summary["headlines"]}["comments"]
-    assert comments == 4  # 2019-12-30 … 2020-01-05 holds four messages
     notes = "\n".join(summary["notes"])
-    assert "分析时段 2019年12月30日至2020年01月05日" in notes and "共 494 条" in notes
-    assert "只有 4 条留言" in notes and "不画地图" in notes
+    assert "按月计数：近一年平均每日约 0.4 位留言人" in notes
+    assert "报告周（2019年12月30日至2020年01月05日）只有 4 条留言，不足以判断" in notes
+    widened = re.search(
+        r"本页改为分析最近 (\d+) 个月（(.+?)至2020年01月05日，共 (\d+) 条留言）", notes
+    )
+    assert widened, notes
+    n = int(widened.group(3))
+    assert n >= 50
+    assert {h["key"]: h["value"] for h in summary["headlines"]}["comments"] == n
+    assert "共 494 条" in notes and "不画地图" in notes
+    # what each filter dropped is said, and nothing is reported as a burst here
+    assert re.search(r"按月计数，候选突发 \d+ 个.*保留 0 个", notes)
     assert summary["alerts"] == []
-    assert "无法判断" in summary["findings"][0]
-    assert "未发现突发热点议题" not in "\n".join(summary["findings"])
+    assert f"（{n} 条留言，按月计数）未发现突发热点议题" in summary["findings"][0]
     assert "江海" not in _published(out)  # nothing of the sample city
 
 
@@ -114,7 +123,8 @@ def test_a_burst_planted_in_the_board_is_found_and_its_writers_stay_masked(
     out = run_notebook("hot_words", data_dir=str(folder))
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["week"] == "2020-W01"
-    assert "19 条留言" in summary["notes"][0]
+    assert "按月计数" in summary["notes"][0]
+    assert "报告周（2019年12月30日至2020年01月05日）只有 19 条留言" in summary["notes"][1]
     alerts = [a for a in summary["alerts"] if "停水" in a["message"]]
     assert alerts and alerts[0]["place"] == "全市"
     assert dt.date(2020, 1, 1) <= dt.date.fromisoformat(alerts[0]["date"]) <= days[-1]
