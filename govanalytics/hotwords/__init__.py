@@ -24,7 +24,16 @@ from govanalytics.hotwords._burst import (
     run_likelihood_ratio,
 )
 from govanalytics.hotwords._detect import FUNNEL_STEPS, HotWords, count_words, detect_hot_words
-from govanalytics.hotwords._dictionary import discover_words, domain_terms, region_words, stopwords
+from govanalytics.hotwords._dictionary import (
+    DROPPED_CLASSES,
+    class_stopwords,
+    discover_words,
+    domain_terms,
+    is_fragment,
+    region_words,
+    stopwords,
+    word_class,
+)
 from govanalytics.hotwords._examples import example_messages
 from govanalytics.hotwords._issues import (
     area_concentration,
@@ -34,6 +43,7 @@ from govanalytics.hotwords._issues import (
 )
 from govanalytics.hotwords._names import mask_introduced_names, mask_tagged_names, surnames
 from govanalytics.hotwords._period import PeriodSummary, default_period, describe_period
+from govanalytics.hotwords._places import PLACE_SUFFIXES, place_names
 from govanalytics.hotwords._prepare import PreparedComments, prepare_comments
 from govanalytics.hotwords._publish import (
     published_bursts,
@@ -43,6 +53,7 @@ from govanalytics.hotwords._publish import (
 from govanalytics.hotwords._segment import (
     Segmenter,
     build_segmenter,
+    dictionary_cut,
     segment,
     tokenization_agreement,
 )
@@ -57,7 +68,9 @@ from govanalytics.hotwords._windows import (
 
 __all__ = [
     "ALL",
+    "DROPPED_CLASSES",
     "FUNNEL_STEPS",
+    "PLACE_SUFFIXES",
     "WINDOW_ZH",
     "HotWords",
     "PeriodSummary",
@@ -68,15 +81,18 @@ __all__ = [
     "baseline_scores",
     "build_segmenter",
     "choose_window",
+    "class_stopwords",
     "count_floor",
     "count_words",
     "default_period",
     "describe_period",
     "detect_hot_words",
+    "dictionary_cut",
     "discover_words",
     "domain_terms",
     "earlier_issues",
     "example_messages",
+    "is_fragment",
     "issue_alerts",
     "issue_place",
     "issues_in_period",
@@ -85,6 +101,7 @@ __all__ = [
     "mask_introduced_names",
     "mask_tagged_names",
     "normalise_text",
+    "place_names",
     "prepare_comments",
     "published_bursts",
     "published_hot_words",
@@ -95,5 +112,6 @@ __all__ = [
     "stopwords",
     "surnames",
     "tokenization_agreement",
+    "word_class",
     "word_trend",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -37,7 +38,14 @@ def _read_words(name: str) -> list[str]:
 
 @cache
 def _stopwords() -> frozenset[str]:
-    return frozenset(_read_words("stopwords.txt"))
+    import stopwordsiso
+
+    iso = {w for w in stopwordsiso.stopwords("zh") if len(w) >= 2 and _all_han(w)}
+    return frozenset(_read_words("stopwords.txt")) | frozenset(iso)
+
+
+def _all_han(word: str) -> bool:
+    return all(0x3400 <= ord(c) <= 0x9FFF or 0xF900 <= ord(c) <= 0xFAFF for c in word)
 
 
 @cache
@@ -46,15 +54,142 @@ def _domain_terms() -> tuple[str, ...]:
 
 
 def stopwords() -> frozenset[str]:
-    """The Chinese stopword list of this package (``resources/stopwords.txt``).
+    """The Chinese stopword list of this package.
 
-    About 600 words: function words, pronouns, contentless verbs and adverbs, time words, the
-    courtesy phrases of citizen letters (您好, 谢谢, 希望, 不胜感激, …), hotline-record
-    boilerplate (市民, 来电, 反映, 诉求, …) and words left by masking (先生, 女士, 身份证号, …).
-    Written for this package; public lists (HIT, Baidu, SCU) hold 750–1,400 words but lack the
-    courtesy phrases.
+    The Chinese list of the stopwords-iso collection (``stopwordsiso`` package, MIT licence:
+    function words, pronouns, conjunctions; its words of two characters or more) and this
+    package's own ``resources/stopwords.txt`` (about 700 words): what citizen letters add —
+    courtesy phrases (您好, 不胜感激, …), hotline-record boilerplate (市民, 来电, 反映, …),
+    generic words of letters that top a hot list without saying what the issue is (基本, 加上,
+    避免, 必须, 位于, 规定, 要求, 无法, …), and words left by masking (先生, 身份证号, …).
+    Each section of the file gives its reason.
+
+    See Also
+    --------
+    class_stopwords : dictionary words dropped for their word class.
     """
     return _stopwords()
+
+
+#: Word classes (jieba's dictionary tags, ICTCLAS) whose words are not issues: adjectives,
+#: adverbs, conjunctions, prepositions, pronouns, numerals and measure words, particles,
+#: interjections and onomatopoeia, locality words (附近, 以后), time words (目前, 今年),
+#: distinguishing words (所有, 个别), status words and strings. Nouns, place and organisation
+#: names, verbs (停水, 投诉), idioms and abbreviations are kept.
+DROPPED_CLASSES = frozenset(
+    [
+        "a",
+        "ad",
+        "ag",
+        "an",
+        "b",
+        "c",
+        "d",
+        "df",
+        "dg",
+        "e",
+        "f",
+        "h",
+        "k",
+        "m",
+        "mg",
+        "mq",
+        "o",
+        "p",
+        "q",
+        "r",
+        "rg",
+        "rr",
+        "rz",
+        "t",
+        "tg",
+        "u",
+        "ud",
+        "ug",
+        "uj",
+        "ul",
+        "uv",
+        "uz",
+        "y",
+        "z",
+        "x",
+    ]
+)
+
+
+@cache
+def _dictionary_tags() -> pl.DataFrame:
+    import jieba
+
+    path = Path(jieba.__file__).with_name("dict.txt")
+    return pl.read_csv(
+        path,
+        separator=" ",
+        has_header=False,
+        new_columns=["word", "freq", "tag"],
+        quote_char=None,
+        schema_overrides={"word": pl.String, "freq": pl.Int64, "tag": pl.String},
+    ).unique("word", keep="first")
+
+
+@cache
+def _class_stopwords() -> frozenset[str]:
+    tags = _dictionary_tags()
+    dropped = tags.filter(
+        pl.col("tag").is_in(sorted(DROPPED_CLASSES)) & (pl.col("word").str.len_chars() >= 2)
+    )
+    return frozenset(dropped["word"].to_list())
+
+
+def class_stopwords() -> frozenset[str]:
+    """Dictionary words of the classes in :data:`DROPPED_CLASSES` (two characters or more).
+
+    Word classes are read from jieba's dictionary (each word's tag), so segmentation keeps
+    its speed: no tagger runs. Words the dictionary does not hold (new words, place names)
+    have no class and are kept; curated domain terms are never dropped (see
+    :func:`prepare_comments`).
+    """
+    return _class_stopwords()
+
+
+def word_class(word: str) -> str | None:
+    """jieba's dictionary tag of ``word`` (``n``, ``v``, ``d``, …), None when it has none."""
+    return _word_tags().get(word)
+
+
+@cache
+def _word_tags() -> dict[str, str]:
+    tags = _dictionary_tags()
+    return dict(zip(tags["word"].to_list(), tags["tag"].to_list(), strict=True))
+
+
+#: Last characters that may end a new word after a dictionary word (人社局, 西地省): endings of
+#: places and organisations.
+_NAME_ENDS = set("省市县区局院所委厅站馆苑园城府庄村镇乡路街巷湾")
+#: Classes of a first character that never starts a new word (个月, 号线 are fragments).
+_FUNCTION_CHARS = frozenset(["c", "d", "m", "mq", "p", "q", "r", "u", "uj", "ul", "uz", "y"])
+
+
+def is_fragment(word: str, pieces: list[str]) -> bool:
+    """Whether a discovered n-gram is a fragment or a phrase rather than a new word.
+
+    ``pieces`` is its dictionary segmentation (jieba, HMM off). A fragment is
+
+    * two or more dictionary words side by side (业主|多次, 严重|影响): the segmenter
+      already cuts them into words it knows;
+    * one character glued to a dictionary word (城|小区, 管|部门, 县|人民, 条|规定), or a
+      dictionary word followed by one character (严重|违, 过程|中), unless that character
+      ends a place or organisation name (西地省, 人社局);
+    * led by a measure word, numeral, particle, pronoun or other function character
+      (个|月, 号|线).
+    """
+    if len(pieces) >= 2 and all(len(p) >= 2 for p in pieces):
+        return True
+    if len(pieces) >= 2 and len(pieces[0]) == 1 and len(pieces[1]) >= 2:
+        return True
+    if len(pieces) >= 2 and len(pieces[-1]) == 1 and len(pieces[-2]) >= 2:
+        return pieces[-1] not in _NAME_ENDS
+    return word_class(word[0]) in _FUNCTION_CHARS
 
 
 def domain_terms() -> tuple[str, ...]:

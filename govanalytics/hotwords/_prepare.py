@@ -11,12 +11,22 @@ import numpy as np
 import polars as pl
 
 from govanalytics.errors import DataError
-from govanalytics.hotwords._dictionary import discover_words, domain_terms, region_words, stopwords
+from govanalytics.hotwords._dictionary import (
+    class_stopwords,
+    discover_words,
+    domain_terms,
+    is_fragment,
+    region_words,
+    stopwords,
+    word_class,
+)
 from govanalytics.hotwords._names import mask_introduced_names
+from govanalytics.hotwords._places import PLACE_SUFFIXES, place_names
 from govanalytics.hotwords._segment import (
     Segmenter,
-    _known_to_jieba,
     build_segmenter,
+    dictionary_cut,
+    known_to_dictionary,
     preload_jieba,
     segment,
 )
@@ -42,8 +52,9 @@ class PreparedComments:
         self-introduction, a label or a kinship word, see
         :func:`govanalytics.hotwords.mask_introduced_names`).
     new_words
-        Words found by :func:`discover_words` that jieba's dictionary lacks, added to the
-        user dictionary.
+        New words jieba's dictionary lacks, added to the user dictionary: ``word``, ``kind``
+        (``place``: a name found by its ending; ``term``: found by discovery), ``n_texts``,
+        and for terms ``count``, ``pmi``, ``left_entropy``, ``right_entropy``.
     segmenter
         The segmenter used (engine, agreement with jieba).
     """
@@ -63,6 +74,7 @@ def prepare_comments(
     extra_words: Iterable[str] = (),
     engine: str = "auto",
     traditional_to_simplified: bool = False,
+    word_classes: bool = True,
     processes: int | None = None,
 ) -> PreparedComments:
     """Mask, normalise and segment comments (the ``comments`` dataset).
@@ -83,7 +95,10 @@ def prepare_comments(
     regions
         The master ``regions`` table, for place names in the user dictionary.
     discover
-        Run new-word discovery (PMI and boundary entropy). Default True.
+        Find new words: place and organisation names by their endings (:func:`place_names`:
+        富康雅苑, 金色阳光花园, 宏达建筑公司) and terms by PMI and boundary entropy
+        (:func:`discover_words`, fragments such as 个月, 城小区, 业主多次 rejected by
+        :func:`is_fragment`). Default True.
     extra_words
         More user-dictionary words.
     engine
@@ -91,6 +106,9 @@ def prepare_comments(
         ``"jieba"``.
     traditional_to_simplified
         Convert traditional characters to simplified. Default False.
+    word_classes
+        Drop dictionary words of classes that are not issues (adverbs, conjunctions,
+        pronouns, measure words, …; :func:`class_stopwords`). Default True.
     processes
         Worker processes for segmenting large inputs, and threads masking slices of the
         text (default all cores; 1 for one core).
@@ -122,23 +140,94 @@ def prepare_comments(
         "user_id",
         text.alias("text"),
     )
-    stop = stopwords()
     terms = domain_terms()
-    new = (
-        discover_words(text, exclude=stop, protected=terms)
-        if discover
-        else discover_words(pl.Series([], dtype=pl.String))
-    )
+    places = region_words(regions)
+    if discover:
+        loading.join()  # the dictionary cuts candidates
+        new = _new_words(text, places=places, terms=terms)
+    else:
+        new = pl.DataFrame(schema=NEW_WORDS_SCHEMA)
     loading.join()
     new = new.filter(
-        ~pl.col("word").is_in(pl.Series(sorted(_known_to_jieba(new["word"]))).implode())
+        ~pl.col("word").is_in(pl.Series(sorted(known_to_dictionary(new["word"]))).implode())
     )
-    words = [*terms, *region_words(regions), *new["word"].to_list(), *extra_words]
+    words = [*terms, *places, *new["word"].to_list(), *extra_words]
+    stop = _stop_set(word_classes=word_classes, keep=words)
     sample = text.drop_nulls()
     sample = sample.gather(np.linspace(0, sample.len() - 1, min(1000, sample.len())).astype(int))
     seg = build_segmenter(words, engine=engine, check_sample=sample.to_list())
     tokens = segment(text, seg, stopwords=stop, processes=processes)
     return PreparedComments(frame, tokens, counts, new, seg)
+
+
+#: Columns of :attr:`PreparedComments.new_words`.
+NEW_WORDS_SCHEMA: dict[str, type[pl.DataType]] = {
+    "word": pl.String,
+    "kind": pl.String,
+    "n_texts": pl.UInt32,
+    "count": pl.UInt32,
+    "pmi": pl.Float64,
+    "left_entropy": pl.Float64,
+    "right_entropy": pl.Float64,
+}
+
+
+#: Dictionary classes of words that are never part of a place name (verbs, adverbs,
+#: conjunctions, prepositions, pronouns, numerals, particles, locality words): 希望|政府 and
+#: 由于|小区 are phrases. Adjectives and time words are (富康雅苑, 春晓嘉园).
+_NOT_IN_NAMES = frozenset(
+    [
+        "c",
+        "d",
+        "f",
+        "m",
+        "mq",
+        "p",
+        "q",
+        "r",
+        "u",
+        "ud",
+        "ug",
+        "uj",
+        "ul",
+        "uv",
+        "uz",
+        "v",
+        "vd",
+        "vg",
+        "vn",
+        "y",
+    ]
+)
+
+
+def _new_words(text: pl.Series, *, places: list[str], terms: tuple[str, ...]) -> pl.DataFrame:
+    """Place names (kind ``place``) and discovered terms that are not fragments (``term``)."""
+    stop = stopwords()
+    classed = class_stopwords()
+
+    def not_a_part(piece: str) -> bool:
+        return piece in stop or word_class(piece) in _NOT_IN_NAMES
+
+    named = place_names(
+        text, cut=dictionary_cut, not_a_part=not_a_part, word_class=word_class
+    ).with_columns(pl.lit("place").alias("kind"))
+    found = discover_words(text, exclude=stop | classed, protected=(*terms, *named["word"]))
+    keep = [not is_fragment(w, dictionary_cut(w)) for w in found["word"].to_list()]
+    found = found.filter(pl.Series(keep, dtype=pl.Boolean)).with_columns(
+        pl.lit("term").alias("kind")
+    )
+    # a bare ending (豪庭, 雅苑) is free on the left because many names end with it: not a word
+    known = set(places) | set(named["word"].to_list()) | set(PLACE_SUFFIXES)
+    found = found.filter(~pl.col("word").is_in(pl.Series(sorted(known), dtype=pl.String).implode()))
+    out = pl.concat([named, found], how="diagonal_relaxed")
+    return out.select(pl.col(c).cast(t) for c, t in NEW_WORDS_SCHEMA.items())
+
+
+def _stop_set(*, word_classes: bool, keep: list[str]) -> frozenset[str]:
+    """Stopwords, with the words of dropped classes when asked, never the user words."""
+    stop = stopwords() | class_stopwords() if word_classes else stopwords()
+    return stop - frozenset(keep)
 
 
 #: Texts below which masking runs in one thread.

@@ -122,9 +122,16 @@ def _jieba_copy() -> Any:
     return tok
 
 
-def _known_to_jieba(words: Iterable[str]) -> set[str]:
+def known_to_dictionary(words: Iterable[str]) -> set[str]:
+    """The words of ``words`` that jieba's dictionary holds (with a frequency)."""
     freq = _jieba_freq()
     return {w for w in words if freq.get(w)}
+
+
+def dictionary_cut(text: str) -> list[str]:
+    """``text`` cut by jieba's dictionary alone (no user words, HMM off): how the dictionary
+    sees a short string, e.g. a candidate new word (富康雅苑 → 富康, 雅, 苑)."""
+    return _jieba_base().lcut(text, HMM=False)
 
 
 def tokenization_agreement(texts: Sequence[str], a: Segmenter, b: Segmenter) -> float:
@@ -179,7 +186,7 @@ def build_segmenter(
     Segmenter
     """
     words = [w for w in dict.fromkeys(words) if w and not w.isspace()]
-    known = _known_to_jieba(words)
+    known = known_to_dictionary(words)
     new = tuple(w for w in words if w not in known)
     if engine == "auto":
         fast = Segmenter("rjieba", hmm, new)
