@@ -58,6 +58,7 @@ from govanalytics.hotwords._segment import (
     tokenization_agreement,
 )
 from govanalytics.hotwords._text import normalise_text
+from govanalytics.hotwords._where import places_from_text
 from govanalytics.hotwords._windows import (
     ALL,
     WINDOW_ZH,
@@ -102,6 +103,7 @@ __all__ = [
     "mask_tagged_names",
     "normalise_text",
     "place_names",
+    "places_from_text",
     "prepare_comments",
     "published_bursts",
     "published_hot_words",
