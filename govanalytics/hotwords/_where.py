@@ -70,7 +70,7 @@ def places_from_text(
         pl.when(one.list.len() == 1).then(one.list.first()).otherwise(None).alias("from_text")
     )["from_text"]
     out = comments.with_columns(pl.coalesce(pl.col("district_code"), placed).alias("district_code"))
-    share = out["district_code"].is_not_null().sum() / max(out.height, 1)
+    share = int(out["district_code"].is_not_null().sum()) / max(out.height, 1)
     return out, share
 
 
