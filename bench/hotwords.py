@@ -86,7 +86,7 @@ def main() -> None:
     prepared = prepare_comments(comments, regions=regions, processes=args.processes)
     t_prep = time.perf_counter() - t
     t = time.perf_counter()
-    result = detect_hot_words(prepared, window="day")
+    result = detect_hot_words(prepared)  # defaults: window from the volume, word classes on
     t_detect = time.perf_counter() - t
     cpu_ours = _cpu_s() - cpu0
     ours = t_prep + t_detect
@@ -97,6 +97,8 @@ def main() -> None:
         f"agreement {prepared.segmenter.agreement}): {t_prep:7.1f} s"
     )
     print(f"count + bursts + hot list + issues: {t_detect:7.1f} s")
+    print(f"window {result.window.window}: {result.window.reason}")
+    print(result.funnel_note())
     print(
         f"ours end to end:       {ours:7.1f} s  ({n / ours:,.0f} comments/s; CPU time "
         f"{cpu_ours:.1f} s = {cpu_ours / ours:.2f} cores busy on average)"

@@ -108,7 +108,8 @@ def main() -> None:
     prepared = hotwords.prepare_comments(comments, processes=args.processes)
     clock.lap(f"prepare_comments ({prepared.segmenter.engine})")
     result = hotwords.detect_hot_words(prepared)
-    clock.lap(f"detect_hot_words ({result.bursts.height} bursts)")
+    clock.lap(f"detect_hot_words ({result.window.window}, {result.bursts.height} bursts)")
+    print(f"  {result.funnel_note()}")
 
     if args.long:
         letters = _long_letters(text.to_list(), args.long)
@@ -121,6 +122,8 @@ def main() -> None:
         clock.lap("mask, normalise")
         new = hotwords.discover_words(long_text, exclude=hotwords.stopwords())
         clock.lap(f"discover_words ({new.height} words)")
+        places = hotwords.place_names(long_text, cut=hotwords.dictionary_cut)
+        clock.lap(f"place_names ({places.height} names)")
         for engine in ("rjieba", "jieba"):
             seg = hotwords.build_segmenter(new["word"].to_list(), engine=engine)
             tokens = hotwords.segment(

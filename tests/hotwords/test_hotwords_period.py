@@ -96,3 +96,25 @@ def test_examples_are_excerpts_around_the_issue_with_names_masked() -> None:
     assert "停水" in second and "柯景腾" not in second and "我叫柯**" in second
     assert second.startswith("…") and second.endswith("…") and len(second) <= 62
     assert shown.columns == ["message_id", "created_at", "channel", "category", "excerpt"]
+
+
+def test_a_few_messages_years_before_the_rest_are_named() -> None:
+    # a year of 20 writers a day, and three messages from 2014 (an export's old leftovers)
+    comments = _board(_days(dt.date(2019, 1, 13), dt.date(2020, 1, 12)), 20)
+    old = _board([dt.date(2014, 3, 1), dt.date(2014, 6, 1), dt.date(2015, 2, 1)], 1)
+    s = describe_period(pl.concat([old, comments]), *WEEK, window="day")
+    assert s.n_early == 3
+    text = "\n".join(s.notes)
+    assert "另有 3 条留言的日期远早于其余数据（最早 2014年03月01日）" in text
+    assert "数据跨度约" not in text  # the span is explained by the outliers, not repeated
+    assert describe_period(comments, *WEEK).n_early == 0
+
+
+def test_month_windows_are_counted_by_calendar_month() -> None:
+    from govanalytics.hotwords import default_period
+
+    comments = _board(_days(dt.date(2019, 6, 1), dt.date(2020, 1, 8), 3), 1)
+    chosen = default_period(comments, *WEEK, window="month")
+    # a month of about ten messages is too thin: widened by whole months, said plainly
+    assert chosen.widened and chosen.start.day == 1 and chosen.end == WEEK[1]
+    assert chosen.n_comments >= 50 and "个月" in chosen.note

@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from govanalytics.data import load
+from govanalytics.data import load, load_with_report
 from govanalytics.hotwords import (
     ALL,
     HotWords,
@@ -138,3 +138,39 @@ def test_the_planted_estate_of_the_sample_city_stays_whole(small_city: Path, tru
     assert "富康雅苑" in set(comments["text"].str.extract_all("富康雅苑").explode().to_list())
     assert {"富康雅苑", truth["hotwords"]["burst"]["co_words"][1]} <= words
     assert not {"富康", "雅苑"} & words
+
+
+SHARED_BOARD = (
+    Path(__file__).resolve().parents[2].parent / "shared/data/citizen_messages_sample.xlsx"
+)
+
+
+def test_the_shared_board_lists_issue_words_and_honestly_no_burst() -> None:
+    if not SHARED_BOARD.is_file():
+        pytest.skip(f"shared data file {SHARED_BOARD} is absent on this machine")
+    comments, _ = load_with_report(
+        "comments",
+        path=SHARED_BOARD,
+        column_map={
+            "留言编号": "message_id",
+            "留言用户": "user_id",
+            "留言时间": "created_at",
+            "一级分类": "category",
+            "text": ["留言主题", "留言详情"],
+        },
+        on_duplicate="keep_first",
+    )
+    prepared = prepare_comments(comments)
+    result = detect_hot_words(prepared)
+    # 494 real messages over nine years, about 11 a month in the last year: counted by
+    # month; nothing on this board rises enough to call a burst, and the page can say why
+    assert result.window.window == "month"
+    assert result.bursts.height == 0
+    funnel = dict(result.funnel.filter(pl.col("scope") == ALL).select("step", "n").iter_rows())
+    assert funnel["candidates"] > 0 and funnel["kept"] == 0
+    # the words the board uses most are issue words: at most 3 generic ones in the top 20
+    top = prepared.tokens.group_by("word").len().sort(["len", "word"], descending=[True, False])
+    top20 = set(top.head(20)["word"].to_list())
+    assert len(top20 & GENERIC) <= 3, top20 & GENERIC
+    hot = set(result.hot_words.filter(pl.col("rank") <= 20)["word"].to_list())
+    assert hot and len(hot & GENERIC) <= 3
