@@ -1,8 +1,21 @@
 """Health-risk early warning, forecasting and risk views by region (健康风险预测与预警)."""
 
 from govanalytics.health._detect import DETECTION_METHODS, flag_aberrations
-from govanalytics.health._evaluate import backtest, score_forecasts
-from govanalytics.health._forecast import MODELS, QUANTILES, forecast_counts, sum_forecasts
+from govanalytics.health._evaluate import (
+    REFERENCES,
+    backtest,
+    reference_forecasts,
+    relative_skill,
+    score_forecasts,
+)
+from govanalytics.health._forecast import (
+    ENSEMBLE_MEMBERS,
+    MODELS,
+    QUANTILES,
+    ensemble_weights,
+    forecast_counts,
+    sum_forecasts,
+)
 from govanalytics.health._headlines import (
     alarm_count,
     period_reported,
@@ -54,10 +67,12 @@ from govanalytics.health._series import (
 __all__ = [
     "DETECTION_METHODS",
     "DISEASES_ZH",
+    "ENSEMBLE_MEMBERS",
     "FREQUENCIES",
     "MODELS",
     "PERIOD_WORDS",
     "QUANTILES",
+    "REFERENCES",
     "REGION_LEVELS",
     "REGION_LEVELS_ZH",
     "TOTALS",
@@ -70,6 +85,7 @@ __all__ = [
     "count_text",
     "detect_frequency",
     "disease_name",
+    "ensemble_weights",
     "flag_aberrations",
     "forecast_counts",
     "gap_notes",
@@ -84,7 +100,9 @@ __all__ = [
     "publishable_alarms",
     "publishable_risk",
     "publishable_series",
+    "reference_forecasts",
     "region_names",
+    "relative_skill",
     "report_period",
     "report_week",
     "risk_table",

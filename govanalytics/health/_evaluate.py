@@ -1,14 +1,34 @@
-"""Rolling-origin backtests scored by weighted interval score (WIS) and interval coverage."""
+"""Rolling-origin backtests scored by weighted interval score (WIS) and interval coverage.
+
+Skill is reported against two reference forecasts defined as in forecast-hub evaluations
+(:func:`reference_forecasts`), both in the 23-quantile format and using every count up to
+the origin:
+
+- ``flat`` — the last observed count as median, spread from the empirical distribution of
+  all past one-period changes (symmetrised, summed along sample paths for longer horizons,
+  truncated at zero): the FluSight hub baseline;
+- ``seasonal_naive`` — the count one season (52 weeks, 12 months) before the target plus
+  the empirical quantiles of all past one-season changes, truncated at zero.
+
+``relative_wis_flat`` and ``relative_wis_seasonal_naive`` are geometric means over series of
+the ratio of a model's mean WIS to the reference's mean WIS on the same targets (Cramer et
+al. 2022's relative WIS, pairwise against one reference), so a large region does not
+outvote a small one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 
 from govanalytics.errors import InsufficientDataError, ParameterError
-from govanalytics.health._forecast import QUANTILES, forecast_counts
-from govanalytics.health._series import detect_frequency
+from govanalytics.health._forecast import QUANTILES, _baseline, forecast_counts
+from govanalytics.health._series import detect_frequency, quiet_nan, shift_period, to_matrix
+
+#: Reference forecasts the backtest scores skill against.
+REFERENCES: tuple[str, ...] = ("flat", "seasonal_naive")
 
 #: Number of central intervals in the 23 FluSight quantiles (plus the median).
 _K = (len(QUANTILES) - 1) // 2
@@ -57,6 +77,134 @@ def score_forecasts(forecasts: pl.DataFrame, observed: pl.DataFrame, *,
             ((y >= at(0.025)) & (y <= at(0.975))).first().alias("covered_95"),
         )
         .sort(group)
+    )
+
+
+def _seasonal_naive(y: np.ndarray, horizon: int, season: int) -> np.ndarray:
+    """``S × H × Q``: the count a season before each target + quantiles of past season-changes."""
+    n_s, n_t = y.shape
+    q = np.array(QUANTILES)
+    out = np.full((n_s, horizon, q.size), np.nan)
+    if n_t <= season:
+        return out
+    changes = y[:, season:] - y[:, :-season]
+    enough = (~np.isnan(changes)).sum(axis=1) >= 2
+    with quiet_nan():
+        spread = np.nanquantile(changes, q, axis=1).T  # S × Q
+    for h in range(1, horizon + 1):
+        anchor = y[:, n_t - 1 + h - season]
+        out[:, h - 1] = anchor[:, None] + spread
+    out[~enough] = np.nan
+    return np.maximum(out, 0.0)
+
+
+def reference_forecasts(
+    series: pl.DataFrame,
+    *,
+    origins: list[dt.date],
+    horizon: int,
+    keys: list[str] | None = None,
+    frequency: str | None = None,
+    seed: int = 0,
+) -> pl.DataFrame:
+    """The reference forecasts ``flat`` and ``seasonal_naive`` (module docstring), from
+    each origin with only the counts up to it.
+
+    Parameters
+    ----------
+    series
+        Long weekly or monthly counts (``week_start``, ``count``, key columns).
+    origins
+        First days of the last periods used.
+    horizon
+        Periods ahead (at most one season).
+    keys
+        Series key columns (default every column but ``week_start`` and ``count``).
+    frequency
+        ``"week"`` or ``"month"``; detected from the dates by default.
+    seed
+        Seed of the flat reference's sample paths.
+
+    Returns
+    -------
+    pl.DataFrame
+        The format of :func:`~govanalytics.health.forecast_counts` with ``model`` ``"flat"``
+        or ``"seasonal_naive"``; a series without two past changes (or, for the seasonal
+        naive, without the count a season before a target) has no rows for that origin.
+    """
+    mat = to_matrix(series, keys=keys, frequency=frequency)
+    pos = {w: i for i, w in enumerate(mat.periods)}
+    n_s, q = mat.values.shape[0], np.array(QUANTILES)
+    frames = []
+    for origin in sorted(origins):
+        y = mat.values[:, : pos[origin] + 1]
+        rng = np.random.default_rng(seed)
+        found = {
+            "flat": _baseline(y, horizon, rng, window=y.shape[1], samples=2000),
+            "seasonal_naive": _seasonal_naive(y, horizon, mat.season),
+        }
+        targets = [shift_period(origin, k, frequency=mat.frequency) for k in range(1, horizon + 1)]
+        rep = mat.keys.select(pl.all().gather(np.repeat(np.arange(n_s), horizon * q.size)))
+        h = np.tile(np.repeat(np.arange(1, horizon + 1), q.size), n_s)
+        for model, values in found.items():
+            frames.append(
+                rep.with_columns(
+                    pl.lit(model).alias("model"),
+                    pl.lit(origin).alias("origin"),
+                    pl.Series("target", [targets[k - 1] for k in h], dtype=pl.Date),
+                    pl.Series("horizon", h, dtype=pl.Int64),
+                    pl.Series("quantile", np.tile(q, n_s * horizon)),
+                    pl.Series("value", values.reshape(-1)),
+                )
+            )
+    out = pl.concat(frames)
+    complete = (
+        pl.col("value").is_not_nan().all().over([*mat.key_columns, "model", "origin", "horizon"])
+    )
+    return out.filter(complete)
+
+
+def relative_skill(
+    scored: pl.DataFrame, *, keys: list[str], reference: str, by: list[str] | None = None
+) -> pl.DataFrame:
+    """Relative WIS of every model against ``reference``: the geometric mean over series of
+    (model's mean WIS) / (reference's mean WIS), both over the targets both forecast.
+
+    Parameters
+    ----------
+    scored
+        Output of :func:`score_forecasts` holding the reference's rows too.
+    keys
+        Series key columns.
+    reference
+        The reference model, e.g. ``"flat"``.
+    by
+        Key columns to report by (besides ``model`` and ``horizon``); default none.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``model``, ``horizon``, the ``by`` columns, ``relative_wis`` and ``series`` (series
+        with a positive reference WIS; a series the reference forecast perfectly — all
+        zeros, say — has no ratio and is left out).
+    """
+    by = by or []
+    ref = scored.filter(pl.col("model") == reference).select(
+        [*keys, "origin", "horizon", pl.col("wis").alias("_ref")]
+    )
+    per_series = (
+        scored.join(ref, on=[*keys, "origin", "horizon"], how="inner")
+        .group_by(["model", "horizon", *keys])
+        .agg(pl.col("wis").mean(), pl.col("_ref").mean())
+        .filter(pl.col("_ref") > 0)
+    )
+    return (
+        per_series.group_by(["model", "horizon", *by])
+        .agg(
+            (pl.col("wis") / pl.col("_ref")).log().mean().exp().alias("relative_wis"),
+            pl.len().alias("series"),
+        )
+        .sort(["model", "horizon", *by])
     )
 
 
@@ -139,8 +287,11 @@ def backtest(
     (forecasts, scores)
         All backtest forecasts (long quantile format) and a table with ``model``,
         ``horizon``, the ``by`` columns, ``wis`` (mean), ``relative_wis`` (mean WIS over
-        the baseline's on the same targets), ``coverage_50``, ``coverage_95`` and ``n``.
-        Rows with ``region_code`` = ``"all"`` summarise all regions.
+        the baseline member's on the same targets), ``coverage_50``, ``coverage_95``, ``n``,
+        and ``relative_wis_flat`` / ``relative_wis_seasonal_naive`` (geometric mean over
+        series of WIS ratios against the reference forecasts, module docstring). The
+        forecasts and scores include the references as models ``"flat"`` and
+        ``"seasonal_naive"``. Rows with ``region_code`` = ``"all"`` summarise all regions.
     """
     if keys is None:
         keys = [c for c in series.columns if c not in ("week_start", "count")]
@@ -151,13 +302,27 @@ def backtest(
     fc = forecast_counts(
         series, horizon=horizon, models=members, origins=chosen, keys=keys, frequency=freq
     )
-    scored = score_forecasts(fc, series, keys=keys)
+    refs = reference_forecasts(
+        series, origins=chosen, horizon=horizon, keys=keys, frequency=freq
+    ).select(fc.columns)
+    scored = score_forecasts(pl.concat([fc, refs]), series, keys=keys)
     by_cols = [c for c in by if c in keys]
     parts = [scored]
     if by_cols:
         parts.append(scored.with_columns([pl.lit("all").alias(c) for c in by_cols]))
-    scores = _summarise(pl.concat(parts), by_cols)
-    return fc, scores
+    both = pl.concat(parts)
+    scores = _summarise(both, by_cols)
+    for name in REFERENCES:
+        col = f"relative_wis_{name}"
+        found = [relative_skill(scored, keys=keys, reference=name, by=by_cols)]
+        if by_cols:  # over all series, not over the "all" copy (whose keys collapse)
+            overall = relative_skill(scored, keys=keys, reference=name)
+            found.append(overall.with_columns([pl.lit("all").alias(c) for c in by_cols]))
+        skill = pl.concat([f.select("model", "horizon", *by_cols, "relative_wis") for f in found])
+        scores = scores.join(
+            skill.rename({"relative_wis": col}), on=["model", "horizon", *by_cols], how="left"
+        )
+    return pl.concat([fc, refs]), scores
 
 
 def _summarise(scored: pl.DataFrame, by: list[str]) -> pl.DataFrame:

@@ -106,7 +106,7 @@ def fit_poisson_batch(
         wmu = w * mu
         xtwx = information(wmu)
         xtwz = (wmu * z) @ X
-        new = np.linalg.solve(xtwx, xtwz[..., None])[..., 0]
+        new = _solve(xtwx, xtwz)
         delta = np.max(np.abs(new - beta))
         beta = new
         if delta < tol:
@@ -114,12 +114,28 @@ def fit_poisson_batch(
     eta = np.clip(beta @ X.T, -30, 30)
     mu = np.exp(eta)
     wmu = w * mu
-    cov = np.linalg.inv(information(wmu))
+    cov = _inverse(information(wmu))
     hat = wmu * ((cov[:, iu, ju] * np.where(iu == ju, 1.0, 2.0)) @ xx.T)
     dof = (w > 0).sum(axis=1) - p
     pearson = (w * (y - mu) ** 2 / np.maximum(mu, 1e-12)).sum(axis=1)
     phi = pearson / np.maximum(dof, 1)
     return BatchFit(beta=beta, cov_unscaled=cov, phi=phi, mu=mu, hat=hat, dof=dof)
+
+
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve ``a x = b`` per series; a numerically singular system (counts in the billions
+    beside a tiny ridge) falls back to the pseudo-inverse instead of failing the batch."""
+    try:
+        return np.linalg.solve(a, b[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        return (np.linalg.pinv(a) @ b[..., None])[..., 0]
+
+
+def _inverse(a: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        return np.linalg.pinv(a)
 
 
 def anscombe_residuals(y: np.ndarray, fit: BatchFit, phi: np.ndarray) -> np.ndarray:

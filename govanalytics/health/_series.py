@@ -20,7 +20,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from govanalytics.calendar import SPRING_FESTIVAL
+from govanalytics.calendar import LUNAR_YEARS, lunar_new_year
 from govanalytics.errors import DataError, ParameterError
 
 #: Diseases of the sample city with their Chinese names (other disease codes are shown as is).
@@ -602,8 +602,12 @@ def spring_festival_weeks(weeks: list[dt.date], *, before: int = 1, after: int =
     lunar new year's day; these weeks drop and rebound (春节效应). Weeks may start on any
     weekday: a week is the one holding lunar new year's day when it covers that day."""
     flagged: set[dt.date] = set()
-    anchor = weeks[0] if weeks else dt.date(2000, 1, 3)
-    for day in SPRING_FESTIVAL.values():
+    if not weeks:
+        return np.zeros(0, dtype=bool)
+    anchor = weeks[0]
+    years = range(max(min(weeks).year - 1, LUNAR_YEARS.start),
+                  min(max(weeks).year + 2, LUNAR_YEARS.stop))  # fmt: skip
+    for day in (lunar_new_year(y) for y in years):
         start = day - dt.timedelta(days=(day - anchor).days % 7)
         for k in range(-before, after + 1):
             flagged.add(start + dt.timedelta(weeks=k))
@@ -612,14 +616,14 @@ def spring_festival_weeks(weeks: list[dt.date], *, before: int = 1, after: int =
 
 def spring_festival_months(months: list[dt.date]) -> np.ndarray:
     """Per month: 1.0 when lunar new year's day falls in it, 0.0 when not, NaN when the
-    Spring Festival date of that year is not known (:data:`govanalytics.calendar.SPRING_FESTIVAL`)."""
+    year is outside the lunar calendar's range (:func:`govanalytics.calendar.lunar_new_year`,
+    1900–2099)."""
     out = np.zeros(len(months))
     for i, m in enumerate(months):
-        sf = SPRING_FESTIVAL.get(m.year)
-        if sf is None:
+        if m.year not in LUNAR_YEARS:
             out[i] = np.nan
         else:
-            out[i] = float(sf.month == m.month)
+            out[i] = float(lunar_new_year(m.year).month == m.month)
     return out
 
 

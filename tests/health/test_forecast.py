@@ -10,13 +10,16 @@ import pytest
 
 from govanalytics.errors import ParameterError
 from govanalytics.health import (
+    ENSEMBLE_MEMBERS,
     QUANTILES,
     aggregate_counts,
     backtest,
+    ensemble_weights,
     forecast_counts,
     score_forecasts,
     sum_forecasts,
 )
+from govanalytics.health._ensemble import SHRINKAGE
 
 
 @pytest.fixture(scope="module")
@@ -91,38 +94,47 @@ def test_default_beats_the_baseline_on_the_backtest(all_diseases):
     assert ens["coverage_95"].min() >= 0.8, ens
 
 
-def test_ensemble_weights_favour_the_member_that_forecast_better():
-    """Two series: one a steady seasonal count (the GLM's strength), one a random walk (the
-    baseline's). The ensemble leans to the GLM on the first, to the baseline on the second."""
-    from govanalytics.health._forecast import ENSEMBLE_MEMBERS, _ensemble_weights
-    from govanalytics.health._series import to_matrix
-
-    rng = np.random.default_rng(11)
-    n = 300
-    start = dt.date(2026, 11, 16) - dt.timedelta(weeks=n - 1)
+def _frame(values: np.ndarray, start: dt.date) -> pl.DataFrame:
+    n_s, n = values.shape
     weeks = [start + dt.timedelta(weeks=i) for i in range(n)]
-    season = 200 * (1 + 0.8 * np.cos(2 * np.pi * np.arange(n) / 52.18))
-    walk = np.maximum(200 + np.cumsum(rng.normal(0, 25, n)), 5)
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         {
-            "region_code": ["a"] * n + ["b"] * n,
-            "week_start": weeks * 2,
-            "count": np.concatenate([rng.poisson(season), rng.poisson(walk)]).astype(np.int64),
+            "region_code": np.repeat([f"r{i}" for i in range(n_s)], n),
+            "week_start": weeks * n_s,
+            "count": values.reshape(-1).astype(np.int64),
         }
     )
-    mat = to_matrix(frame)
-    w = _ensemble_weights(mat, n - 1, 4, 0, {})
-    np.testing.assert_allclose(w.sum(axis=0), 1.0)
-    glm, base = ENSEMBLE_MEMBERS.index("glm"), ENSEMBLE_MEMBERS.index("baseline")
-    assert w[glm, 0] > w[base, 0]
-    assert w[base, 1] > w[glm, 1]
+
+
+def test_ensemble_weights_favour_the_members_that_forecast_better():
+    """Steady seasonal counts (the GLM's and the global model's strength) against random walks
+    (the flat baseline's): the weights per horizon follow the members' past skill, sum to 1
+    and keep every member above the floor."""
+    rng = np.random.default_rng(11)
+    n, n_s = 300, 8
+    start = dt.date(2026, 11, 16) - dt.timedelta(weeks=n - 1)
+    season = 200 * (1 + 0.8 * np.cos(2 * np.pi * np.arange(n) / 52.18))
+    steady = rng.poisson(np.tile(season, (n_s, 1)))
+    walks = rng.poisson(np.maximum(200 + np.cumsum(rng.normal(0, 25, (n_s, n)), axis=1), 5))
+    w_season = ensemble_weights(_frame(steady, start), horizon=2)
+    w_walk = ensemble_weights(_frame(walks, start), horizon=2)
+    for w in (w_season, w_walk):
+        assert w.height == 2 * len(ENSEMBLE_MEMBERS)
+        np.testing.assert_allclose(w.group_by("horizon").agg(pl.col("weight").sum())["weight"], 1)
+        assert w["weight"].min() >= SHRINKAGE / len(ENSEMBLE_MEMBERS) - 1e-12
+
+    def share(w: pl.DataFrame, models: list[str]) -> float:
+        return w.filter(pl.col("model").is_in(models))["weight"].sum() / w["horizon"].n_unique()
+
+    assert share(w_season, ["glm", "gbm"]) > share(w_season, ["baseline"])
+    assert share(w_walk, ["glm"]) < share(w_season, ["glm"])
 
 
 def test_backtest_accepts_a_list_of_dates(all_diseases):
     origins = ["2026-10-05", "2026-10-12"]
     fc, scores = backtest(all_diseases, origins=origins, horizon=2, models=("ensemble",))
     assert sorted(fc["origin"].unique().to_list()) == [dt.date(2026, 10, 5), dt.date(2026, 10, 12)]
-    assert set(scores["model"]) == {"baseline", "ensemble"}
+    assert set(scores["model"]) == {"baseline", "ensemble", "flat", "seasonal_naive"}
 
 
 def test_bad_horizon_names_parameter(all_diseases):
