@@ -92,8 +92,8 @@ _BURST_COLUMNS = (
 #: The filters a candidate burst goes through, in order, with their Chinese description.
 FUNNEL_STEPS = {
     "candidates": "候选（Kleinberg 突发状态的使用期）",
-    "writers": "留言人数不足检测下限",
     "rise": "相对自身基线的升高不显著（整段似然比）",
+    "writers": "留言人数不足检测下限",
     "kept": "保留为突发",
 }
 
@@ -150,9 +150,9 @@ class HotWords:
         unit = WINDOW_ZH[self.window.window]
         return (
             f"按{unit}计数，候选突发 {n.get('candidates', 0)} 个（Kleinberg 突发状态的使用期）："
-            f"留言人数不足下限（整段至少 {shown} 位不同留言人）剔除 {n.get('writers', 0)} 个，"
             "相对该词平时的使用率升高不显著"
             f"（整段似然比小于 {self.parameters['min_llr']:g}）剔除 {n.get('rise', 0)} 个，"
+            f"留言人数不足下限（整段至少 {shown} 位不同留言人）剔除 {n.get('writers', 0)} 个，"
             f"保留 {n.get('kept', 0)} 个。"
         )
 
@@ -338,8 +338,9 @@ def detect_hot_words(
         run_parts.append(runs)
         count_parts.append(counts)
     candidates = pl.concat(run_parts)
-    candidates = _with_writers(candidates, prepared, meta)
-    bursts, funnel = _filter_runs(candidates, [sc.scope for sc in scopes], opts.min_llr)
+    bursts, funnel = _filter_runs(
+        candidates, [sc.scope for sc in scopes], opts.min_llr, prepared, meta
+    )
     hot = _rank(_flag_bursting(pl.concat(hot_parts), bursts), top_n)
     bursts = burst_areas(bursts, prepared, meta, min_lq)
     issues = group_issues(bursts, prepared, meta, min_jaccard)
@@ -570,16 +571,30 @@ def _with_writers(
 
 
 def _filter_runs(
-    candidates: pl.DataFrame, scopes: list[str], min_llr: float
+    candidates: pl.DataFrame,
+    scopes: list[str],
+    min_llr: float,
+    prepared: PreparedComments,
+    meta: pl.DataFrame,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Kept bursts, and the funnel: per scope, candidates and what each filter dropped."""
-    enough = pl.col("n_writers") >= pl.col("floor")
+    """Kept bursts, and the funnel: per scope, candidates and what each filter dropped.
+
+    The rise is tested first (it needs only the counts); distinct writers over the run are
+    counted for the candidates that rose (a join of their tokens, the costly step).
+    """
     rise = pl.col("score") >= min_llr
-    steps = candidates.group_by("scope").agg(
-        pl.len().alias("candidates"),
-        (~enough).sum().alias("writers"),
-        (enough & ~rise).sum().alias("rise"),
-        (enough & rise).sum().alias("kept"),
+    rose = _with_writers(candidates.filter(rise), prepared, meta)
+    enough = pl.col("n_writers") >= pl.col("floor")
+    steps = (
+        candidates.group_by("scope")
+        .agg(pl.len().alias("candidates"), (~rise).sum().alias("rise"))
+        .join(
+            rose.group_by("scope").agg(
+                (~enough).sum().alias("writers"), enough.sum().alias("kept")
+            ),
+            on="scope",
+            how="left",
+        )
     )
     funnel = (
         pl.DataFrame({"scope": scopes})
@@ -589,7 +604,7 @@ def _filter_runs(
         .with_columns(pl.col("n").cast(pl.Int64))
         .sort(pl.col("scope") != ALL, "scope", maintain_order=True)
     )
-    return candidates.filter(enough & rise).drop("expected", "floor"), funnel
+    return rose.filter(enough).drop("expected", "floor"), funnel
 
 
 def _flag_bursting(hot: pl.DataFrame, bursts: pl.DataFrame) -> pl.DataFrame:
