@@ -36,6 +36,7 @@ from govanalytics.health._report import (
     health_alerts,
     health_findings,
     region_names,
+    skill_text,
 )
 from govanalytics.health._risk import (
     ageing_communities,
@@ -109,6 +110,7 @@ __all__ = [
     "score_forecasts",
     "shift_period",
     "shown_total",
+    "skill_text",
     "sum_forecasts",
     "top_diseases",
     "total_counts",

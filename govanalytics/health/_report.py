@@ -274,3 +274,53 @@ def region_names(
         found = resolve_places(rest).filter(pl.col("matched_by") == "code")
         names.update(zip(found["name"], found["region_name"], strict=True))
     return {c: names.get(c, c) for c in wanted}
+
+
+def skill_text(
+    scores: pl.DataFrame, *, frequency: str = "week", model: str = "ensemble"
+) -> list[str]:
+    """The backtest's skill per horizon in plain Chinese (相对基准误差).
+
+    One line per horizon: the relative WIS of ``model`` against the flat reference ("沿用
+    最近一期数值" — the last value carried forward with its usual spread) and, where
+    scored, against the seasonal naive ("去年同期数值"), with the coverage of the 95 %
+    interval; then one sentence on what the figure means.
+
+    Parameters
+    ----------
+    scores
+        Output of :func:`~govanalytics.health.backtest` (the ``region_code == "all"`` rows
+        are used when present).
+    frequency
+        ``"week"`` or ``"month"``. Default ``"week"``.
+    model
+        The model to describe. Default ``"ensemble"``.
+
+    Returns
+    -------
+    list of str
+        Empty when ``model`` has no scored horizon.
+    """
+    words = _words(frequency)
+    rows = scores.filter(pl.col("model") == model)
+    if "region_code" in rows.columns:
+        rows = rows.filter(pl.col("region_code") == "all")
+    rows = rows.sort("horizon")
+    out = []
+    for r in rows.iter_rows(named=True):
+        flat = r.get("relative_wis_flat")
+        if flat is None or flat != flat:  # NaN
+            continue
+        text = f"提前{r['horizon']}{words['unit']}：相对基准误差 {flat:.2f}"
+        seasonal = r.get("relative_wis_seasonal_naive")
+        if seasonal is not None and seasonal == seasonal:
+            text += f"（对去年同期 {seasonal:.2f}）"
+        if r.get("coverage_95") is not None:
+            text += f"，95%区间覆盖实际值 {r['coverage_95']:.0%}"
+        out.append(text + "。")
+    if out:
+        out.append(
+            "相对基准误差是本预测的加权区间误差与“沿用最近一期数值”的基准预测之比"
+            "（各序列之比的几何平均）：小于1表示比基准准确，0.6即误差比基准小约四成。"
+        )
+    return out

@@ -190,6 +190,8 @@ def test_health_risk_notebook_on_monthly_provincial_data(run_notebook, cnids_fol
     span = (2020 - first.year) * 12 + 12 - first.month + 1
     assert row["absent"] + row["not_reported"] == span - flu_bj["cases"].drop_nulls().len() > 0
     assert any("不计为0" in n for n in summary["notes"])
+    skill = [n for n in summary["notes"] if "相对基准误差" in n]
+    assert skill[0].startswith("提前1个月：相对基准误差 ") and len(skill) == 3 + 1
     assert any("未绘制风险地图" in n for n in summary["notes"])  # no boundaries: a note
     assert summary["figures"] == ["forecast_bands.png"]
     executed = (out / "health_risk.ipynb").read_text(encoding="utf-8")
