@@ -1,5 +1,6 @@
 """Health-risk early warning, forecasting and risk views by region (健康风险预测与预警)."""
 
+from govanalytics.health._charts import forecast_band_figure
 from govanalytics.health._detect import DETECTION_METHODS, flag_aberrations
 from govanalytics.health._evaluate import (
     REFERENCES,
@@ -88,6 +89,7 @@ __all__ = [
     "disease_name",
     "ensemble_weights",
     "flag_aberrations",
+    "forecast_band_figure",
     "forecast_counts",
     "gap_notes",
     "has_reported_total",

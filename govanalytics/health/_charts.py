@@ -1,0 +1,116 @@
+"""Per-region forecast bands with the alarm threshold (预测区间与预警阈值图)."""
+
+from __future__ import annotations
+
+import polars as pl
+from matplotlib.figure import Figure
+
+from govanalytics.charts import ChartFigure, use_chinese_font
+from govanalytics.errors import ParameterError
+from govanalytics.health._series import PERIOD_WORDS
+
+_LEVELS = {"q025": 0.025, "q25": 0.25, "q50": 0.5, "q75": 0.75, "q975": 0.975}
+
+
+def _bands(forecasts: pl.DataFrame) -> pl.DataFrame:
+    """Targets with the five quantiles drawn, one row per region × target."""
+    level = (
+        pl.col("quantile")
+        .round(3)
+        .replace_strict({v: k for k, v in _LEVELS.items()}, default=None, return_dtype=pl.String)
+    )
+    return (
+        forecasts.with_columns(level.alias("_level"))
+        .filter(pl.col("_level").is_not_null())
+        .pivot(on="_level", index=["region_code", "target"], values="value")
+        .sort("region_code", "target")
+    )
+
+
+def forecast_band_figure(
+    history: pl.DataFrame,
+    forecasts: pl.DataFrame,
+    alarms: pl.DataFrame | None = None,
+    *,
+    regions: list[str],
+    names: dict[str, str] | None = None,
+    title: str = "",
+    frequency: str = "week",
+    columns: int = 3,
+) -> Figure:
+    """One panel per region: observed counts, the forecast's 50 % and 95 % bands and median,
+    and the alarm threshold of the detection method with the periods that alarmed.
+
+    Parameters
+    ----------
+    history
+        Observed counts of one disease: ``region_code``, ``week_start``, ``count`` (counts
+        withheld under the disclosure rule are null and not drawn).
+    forecasts
+        Quantile forecasts of one model and origin (:func:`forecast_counts` format):
+        ``region_code``, ``target``, ``quantile``, ``value``.
+    alarms
+        Detection results (:func:`flag_aberrations` format, possibly published):
+        ``region_code``, ``week_start``, ``upper_bound``, ``alarm``; None draws no threshold.
+    regions
+        Region codes to draw, one panel each, in this order (at most 12).
+    names
+        Region code to the name shown as the panel title.
+    title
+        Figure title (Chinese).
+    frequency
+        ``"week"`` or ``"month"`` (axis wording).
+    columns
+        Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not attached to pyplot; ``fig.savefig(path)`` or ``display(fig)``.
+    """
+    if not regions or len(regions) > 12:
+        msg = f"parameter 'regions' must name 1 to 12 regions, got {len(regions)}"
+        raise ParameterError(msg)
+    use_chinese_font()
+    names = names or {}
+    words = PERIOD_WORDS[frequency]
+    n_cols = min(columns, len(regions))
+    n_rows = -(-len(regions) // n_cols)
+    fig = ChartFigure(figsize=(4.2 * n_cols, 3.0 * n_rows + 0.6), layout="constrained")
+    bands = _bands(forecasts) if not forecasts.is_empty() else pl.DataFrame()
+    for i, code in enumerate(regions):
+        ax = fig.add_subplot(n_rows, n_cols, i + 1)
+        seen = history.filter(pl.col("region_code") == code).sort("week_start")
+        ax.plot(seen["week_start"].to_list(), seen["count"].to_list(), color="#1f4e79",
+                linewidth=1.5, label="实际病例")  # fmt: skip
+        if not bands.is_empty():
+            fc = bands.filter(pl.col("region_code") == code)
+            if not fc.is_empty() and all(c in fc.columns for c in _LEVELS):
+                x = fc["target"].to_numpy()
+                ax.fill_between(x, fc["q025"].to_list(), fc["q975"].to_list(),
+                                color="#f4a261", alpha=0.25, linewidth=0, label="95%预测区间")  # fmt: skip
+                ax.fill_between(x, fc["q25"].to_list(), fc["q75"].to_list(),
+                                color="#e76f51", alpha=0.35, linewidth=0, label="50%预测区间")  # fmt: skip
+                ax.plot(x, fc["q50"].to_list(), color="#e76f51", linestyle="--", linewidth=1.2,
+                        label="预测中位数")  # fmt: skip
+        if alarms is not None and not alarms.is_empty():
+            al = alarms.filter(pl.col("region_code") == code).sort("week_start")
+            ax.step(al["week_start"].to_list(), al["upper_bound"].to_list(), where="mid",
+                    color="#c1121f", linewidth=1.0, linestyle=":", label="预警阈值")  # fmt: skip
+            hit = al.filter(pl.col("alarm").fill_null(False))
+            if "observed" in hit.columns:
+                hit = hit.filter(pl.col("observed").is_not_null())  # withheld: not drawn
+            if not hit.is_empty() and "observed" in hit.columns:
+                ax.scatter(hit["week_start"].to_list(), hit["observed"].to_list(),
+                           color="#c1121f", zorder=3, s=18, label="预警")  # fmt: skip
+        ax.set_title(names.get(code, code), fontsize=10)
+        ax.tick_params(axis="x", labelrotation=30, labelsize=7)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_ylim(bottom=0)
+        if i == 0:
+            ax.legend(fontsize=7, loc="upper left")
+    fig.supxlabel(words["name"], fontsize=9)
+    fig.supylabel("病例数", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=12)
+    return fig
