@@ -135,9 +135,11 @@ def _ears(
                                           min_sigma=min_sigma)  # fmt: skip
                 z_i = (mat.values[:, t - i] - m_i) / s_i
                 prev += np.maximum(0.0, np.nan_to_num(z_i) - 1.0)
+            # the count above which the 3-period sum exceeds c3_threshold *and* the period's
+            # own count exceeds mean + sd: an alarm is always a count above its bound (R's
+            # C3 also alarms on a period at its baseline after two high ones)
             out.upper[:, j] = mean + sd * (1.0 + np.maximum(c3_threshold - prev, 0.0))
-            c3 = prev + np.maximum(0.0, (y - mean) / sd - 1.0)
-            alarm = c3 > c3_threshold
+            alarm = y > out.upper[:, j]
         else:
             out.upper[:, j] = mean + threshold * sd
             alarm = y > out.upper[:, j]
@@ -516,7 +518,12 @@ def flag_aberrations(
         their maximum). CIDARS' own percentile (``percentile``, P80) is reported as a
         screening signal in ``note`` (超过同期P80…为筛查信号), never as an alarm. ``"ears_c1"``, ``"ears_c2"``, ``"ears_c3"`` — CDC EARS
         (Hutwagner et al. 2003): mean + 3 sd of the previous 7 weeks (C2, C3: 2 weeks lag;
-        C3 sums exceedances over 3 weeks, alarm above 2). ``"cusum"`` — k = 1.04, h = 2.26.
+        C3 sums exceedances ``max(0, z − 1)`` over 3 weeks, alarm above 2). Unlike R
+        ``surveillance``'s C3, which alarms whenever the 3-week sum exceeds 2 — also in a
+        week with no excess of its own (0 cases after two high weeks) — ours alarms only when
+        the week's count is above its ``upper_bound``, the count at which the sum would pass
+        2 with the week itself above mean + sd; so an alarm never contradicts its bound.
+        ``"cusum"`` — k = 1.04, h = 2.26.
         ``"auto"`` (default) — ``"farrington"``. ``"all"`` — every method above, stacked.
     periods
         Number of latest periods to judge.

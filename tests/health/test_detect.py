@@ -229,3 +229,26 @@ def test_three_years_run_farrington_with_a_note():
     row = res.row(0, named=True)
     assert row["method"] == "farrington" and row["alarm"] is not None
     assert "基线仅3年" in row["note"]
+
+
+def test_ears_c3_alarm_never_contradicts_its_bound():
+    """Two very high weeks, then a week with no cases: R's C3 would alarm on that week (the
+    3-week sum is still above 2); ours does not, and every alarm lies above its bound."""
+    import datetime as dt
+
+    import numpy as np
+    import polars as pl
+
+    from govanalytics.health import flag_aberrations
+
+    weeks = [dt.date(2024, 1, 1) + dt.timedelta(weeks=i) for i in range(30)]
+    rng = np.random.default_rng(5)
+    counts = rng.poisson(10, 30)
+    counts[-3:] = [60, 70, 0]
+    frame = pl.DataFrame({"region_code": "x", "week_start": weeks, "count": counts})
+    res = flag_aberrations(frame, method="ears_c3", periods=3, exclude_holidays=False).sort(
+        "week_start"
+    )
+    assert res["alarm"].to_list() == [True, True, False]
+    judged = res.filter(pl.col("alarm").is_not_null())
+    assert (judged["alarm"] == (judged["observed"] > judged["upper_bound"])).all()
