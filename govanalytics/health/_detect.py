@@ -506,7 +506,15 @@ def flag_aberrations(
         ``"farrington"`` — Farrington et al. (1996) quasi-Poisson GLM on the same ``±w`` weeks
         of the past ``b`` years, trend kept only when significant (p < 0.05) and not
         extrapolating beyond the baseline, past outbreaks down-weighted (Anscombe residuals
-        > 1), 2/3-power threshold at ``alpha`` (two-sided, as R ``surveillance``).
+        > 1), 2/3-power threshold at ``alpha`` (two-sided, as R ``surveillance``). Known
+        differences from R's ``farrington``: the trend is tested with a z-test on the
+        dispersion floored at 1 (R: a t-test on the raw dispersion), the refit without the
+        trend reuses the weights of the fit with it, and reference weeks are ``round(k ·
+        52.18)`` weeks back (R: calendar dates); on the oracle series of
+        ``tests/health/oracle`` alarms agree with κ 0.985 and bounds by a median 0.16 %.
+        Every seasonal method leaves the Spring Festival weeks out of its baseline by
+        default (``exclude_holidays``), as Chinese counts need; pass
+        ``exclude_holidays=False`` for series from elsewhere.
         ``"noufaily"`` — Noufaily et al. (2013) improvement: all weeks of the past ``b``
         years except the latest 26 (week t−26 excluded, as R's ``pastWeeksNotIncluded``), a
         10-level seasonal factor, reweighting above 2.58 and a negative-binomial quantile
