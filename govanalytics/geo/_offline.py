@@ -18,6 +18,8 @@ from pathlib import Path
 import folium
 from branca.element import CssLink, Element, Figure, JavascriptLink
 
+from govanalytics.privacy import with_content_security_policy
+
 __all__ = ["OfflineMap", "external_references", "map_html", "save_map"]
 
 #: folium/branca asset names we inline from xstatic packages.
@@ -165,8 +167,10 @@ def map_html(m: folium.Map) -> str:
     -------
     str
         ``<!DOCTYPE html>`` page; for maps of this package without tiles it fetches nothing.
+        It carries a strict Content-Security-Policy that lets only its own inline scripts run
+        (:func:`govanalytics.privacy.with_content_security_policy`).
     """
-    return m.get_root().render()
+    return with_content_security_policy(m.get_root().render(), scripts="inline")
 
 
 def save_map(m: folium.Map, path: str | Path) -> Path:

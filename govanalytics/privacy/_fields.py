@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from govanalytics.privacy._mask import _FULLWIDTH
+from govanalytics.privacy._patterns import _FULLWIDTH
 
 __all__ = [
     "MASKED_FIELDS",

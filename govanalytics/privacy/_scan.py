@@ -1,10 +1,25 @@
-"""The privacy gate: scan every artifact of a report for ID-card and mobile numbers.
+"""The privacy gate: scan every artifact of a report for personal data before it is published.
 
-What is found: 18-digit ID-card numbers whose GB 11643-1999 check digit is valid
-(:func:`~govanalytics.privacy.find_id_numbers`) and mobile numbers
-(:data:`~govanalytics.privacy.MOBILE_PATTERN`). A digit run that is the fractional part of a
-decimal number (``22.13912345678``, coordinates in maps) is not a phone number and is skipped,
-nor is one inside a long ASCII identifier or hash (random folium element ids).
+What is found — the same table the masker works from (:mod:`govanalytics.privacy._patterns`),
+in full-width or ASCII, with any separators, in Chinese numerals:
+
+* numbers: 18-digit ID-card numbers whose GB 11643-1999 check digit is valid, 15-digit
+  ID-card numbers, mobile numbers (``+86``/``0086``), landlines with an area code, bank-card
+  numbers (Luhn check, card prefix); an 18-digit number with a wrong check digit is not a hit
+  (the masker masks it as ``[疑似证件号]``; published tables may hold order numbers);
+* contacts: e-mail addresses, WeChat IDs and QQ numbers after their cues;
+* addresses to the door: building, entrance and flat (3栋2单元1502室, 5号楼, 1502室), house
+  numbers on a road;
+* names: only a surname and given name right after a self-introduction cue (我叫张三, 姓名：
+  欧阳娜娜), not a frequent word, not written 某/``*``
+  (:func:`~govanalytics.privacy.find_introduced_names`). The gate is stricter on numbers than
+  on names: names after titles, labels and kinship words are masked upstream by
+  :func:`~govanalytics.privacy.mask_personal_data` (``names="all"``); a rule loose enough to
+  catch every bare name would fail reports on ordinary words.
+
+A digit run that is the fractional part of a decimal number (``22.13912345678``, coordinates
+in maps) is not a phone number and is skipped, nor is one inside a long ASCII identifier or
+hash (random folium element ids).
 Binary payloads — base64 ``data:`` URIs and ``image/*`` notebook outputs — are not text: a run of
 digits inside them is noise, not personal data, so they are left out of the scan (images are
 not read by OCR; charts and maps are drawn from tables that are scanned themselves).
@@ -20,12 +35,47 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from govanalytics.privacy._patterns import MOBILE_PATTERN, find_id_numbers
+from govanalytics.privacy._names import NAME_CUES, find_introduced_names
+from govanalytics.privacy._patterns import (
+    _FULLWIDTH,
+    ADDRESS,
+    CHINESE_DIGITS,
+    EMAIL,
+    HOUSE_NUMBER,
+    QQ,
+    QQ_ASCII_CUES,
+    QQ_CUES,
+    SEPARATOR_CLASS,
+    SHAPE_HINT,
+    WECHAT,
+    WECHAT_ASCII_CUES,
+    WECHAT_CUES,
+    find_numbers,
+    normalize_text,
+)
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["PrivacyHit", "scan_file", "scan_report", "scan_text"]
 
 _TEXT_SUFFIXES = {".html", ".htm", ".json", ".txt", ".md", ".csv", ".svg", ".xml", ".geojson"}
+
+#: What each kind of hit is called in messages.
+HIT_LABELS = {
+    "id_number": "ID-card number",
+    "id_number_15": "15-digit ID-card number",
+    "mobile": "mobile number",
+    "landline": "landline number",
+    "bank_card": "bank-card number",
+    "email": "e-mail address",
+    "wechat": "WeChat ID",
+    "qq": "QQ number",
+    "address": "address to the door",
+    "name": "name after a self-introduction",
+}
 
 
 @dataclass(frozen=True)
@@ -34,12 +84,13 @@ class PrivacyHit:
 
     file: str
     place: str
-    kind: str  # "id_number" or "mobile"
+    kind: str  # a key of HIT_LABELS
     value: str
 
     def __str__(self) -> str:
-        masked = self.value[:3] + "*" * max(len(self.value) - 7, 0) + self.value[-4:]
-        label = "ID-card number" if self.kind == "id_number" else "mobile number"
+        v = self.value
+        masked = v[:3] + "*" * max(len(v) - 7, 0) + v[-4:] if len(v) > 7 else v[:1] + "*" * 3
+        label = HIT_LABELS.get(self.kind, self.kind)
         return f"{self.file}: {self.place}: {label} {masked}"
 
 
@@ -50,6 +101,7 @@ def _is_decimal_fraction(text: str, start: int) -> bool:
 _BASE64_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\\n]+")
 
 
+_HASH_SOURCE = re.compile(r"'sha(?:256|384|512)-[A-Za-z0-9+/=_-]+'")
 _WORD_CHAR = re.compile(r"[0-9A-Za-z_]")
 
 
@@ -71,8 +123,70 @@ def _inside_identifier(text: str, start: int, end: int) -> bool:
     return hi - lo >= 20
 
 
+_EMAIL_RE = re.compile(EMAIL)
+_WECHAT_RE = re.compile(WECHAT.removeprefix("(?i)"), re.IGNORECASE)
+_QQ_RE = re.compile(QQ.removeprefix("(?i)"), re.IGNORECASE)
+_ADDRESS_RE = re.compile(f"{ADDRESS}|{HOUSE_NUMBER}")
+_CN = "".join(CHINESE_DIGITS)
+_NUMBER_HINT = f"{SHAPE_HINT}|[0-9{_CN}](?:{SEPARATOR_CLASS}{{0,3}}[0-9{_CN}]){{9}}"
+_EMAIL_HINT = r"@|(?i:[(（\[]at[)）\]]| at )"
+_CUE_HINT = (
+    "(?i:"
+    + "|".join(re.escape(c) for c in (*WECHAT_CUES, *WECHAT_ASCII_CUES, *QQ_CUES, *QQ_ASCII_CUES))
+    + ")"
+)
+_ADDRESS_HINT = (
+    f"[0-9A-Za-z十{_CN}](?:号院|号楼|栋|幢|座|单元|层|楼|室|号房|号)"
+    "|(?:小区|花园|苑|家园|公寓|大厦|新村|广场|村)[0-9]"
+)
+#: A text can hold what :func:`scan_text` finds only if it matches this looser pattern (the
+#: same for polars and Python): a pre-filter, a superset of the texts the exact scan flags.
+CANDIDATE = "|".join([_NUMBER_HINT, _EMAIL_HINT, _CUE_HINT, _ADDRESS_HINT, "|".join(NAME_CUES)])
+_HINTS = {
+    name: re.compile(pattern)
+    for name, pattern in (
+        ("number", _NUMBER_HINT),
+        ("email", _EMAIL_HINT),
+        ("cue", _CUE_HINT),
+        ("address", _ADDRESS_HINT),
+    )
+}
+
+
+def _around(
+    text: str, hint: re.Pattern[str], pattern: re.Pattern[str], before: int, after: int
+) -> list[str]:
+    """Matches of ``pattern`` looked for only near the places ``hint`` matches (the full
+    patterns are slow on the long lines of a page)."""
+    spans: list[list[int]] = []
+    for m in hint.finditer(text):
+        lo, hi = max(m.start() - before, 0), m.end() + after
+        if spans and lo <= spans[-1][1]:
+            spans[-1][1] = max(hi, spans[-1][1])
+        else:
+            spans.append([lo, hi])
+    found: dict[tuple[int, int], str] = {}
+    for lo, hi in spans:
+        for m in pattern.finditer(text, lo, hi):
+            found[m.span()] = m.group()
+    return list(found.values())
+
+
+def _numbers(text: str) -> list[tuple[str, str]]:
+    found = []
+    for f in find_numbers(text):
+        if f.kind == "id_suspect":
+            continue
+        if _is_decimal_fraction(text, f.start) or _inside_identifier(text, f.start, f.end):
+            continue
+        if f.end < len(text) - 1 and text[f.end] == "." and text[f.end + 1].isdigit():
+            continue
+        found.append((f.kind, f.value))
+    return found
+
+
 def scan_text(text: str) -> list[tuple[str, str]]:
-    """``(kind, value)`` of every ID-card and mobile number in ``text`` (base64 data skipped).
+    """``(kind, value)`` of every piece of personal data in ``text`` (base64 data skipped).
 
     Parameters
     ----------
@@ -82,24 +196,55 @@ def scan_text(text: str) -> list[tuple[str, str]]:
     Returns
     -------
     list of tuple of str
-        ``("id_number", value)`` for 18-digit numbers with a valid GB 11643-1999 check digit
-        and ``("mobile", value)`` for mobile numbers (separators removed), in that order.
+        ``("id_number", value)`` for 18-digit numbers with a valid GB 11643-1999 check digit,
+        then the other numbers in text order (``id_number_15``, ``mobile``, ``landline``,
+        ``bank_card``; separators removed), then ``email``, ``wechat``, ``qq``, ``address`` and
+        ``name`` hits (see the module's list).
     """
-    text = _BASE64_URI.sub("data:;base64,", text)
-    found = [("id_number", v) for v in find_id_numbers(text)]
-    for m in MOBILE_PATTERN.finditer(text):
-        if _is_decimal_fraction(text, m.start()):
-            continue
-        if _inside_identifier(text, m.start(), m.end()):
-            continue
-        if m.end() < len(text) - 1 and text[m.end()] == "." and text[m.end() + 1].isdigit():
-            continue
-        found.append(("mobile", re.sub(r"[ -]", "", m.group(0))))
+    if not text:
+        return []
+    text = normalize_text(text)
+    if "base64," in text:
+        text = _BASE64_URI.sub("data:;base64,", text)
+    if "'sha256-" in text:  # hash sources of a Content-Security-Policy
+        text = _HASH_SOURCE.sub("'sha256-'", text)
+    found: list[tuple[str, str]] = []
+    if text.isdigit():  # a code or an integer of a table: only a number can be personal
+        numbers = _numbers(text) if len(text) >= 10 else []
+        return [n for n in numbers if n[0] == "id_number"] + [
+            n for n in numbers if n[0] != "id_number"
+        ]
+    if _HINTS["number"].search(text):
+        numbers = _numbers(text)
+        found += [n for n in numbers if n[0] == "id_number"]
+        found += [n for n in numbers if n[0] != "id_number"]
+    if _HINTS["email"].search(text):
+        found += [("email", v) for v in _around(text, _HINTS["email"], _EMAIL_RE, 64, 80)]
+    if _HINTS["cue"].search(text):
+        found += [("wechat", m[2]) for m in _WECHAT_RE.finditer(text)]
+        found += [("qq", re.sub(r"[ -]", "", m[2])) for m in _QQ_RE.finditer(text)]
+    if _HINTS["address"].search(text):
+        found += [("address", v) for v in _around(text, _HINTS["address"], _ADDRESS_RE, 30, 30)]
+    found += [("name", name) for _, _, name in find_introduced_names(text)]
     return found
 
 
 def _hits(file: str, place: str, text: str) -> list[PrivacyHit]:
     return [PrivacyHit(file, place, kind, value) for kind, value in scan_text(text)]
+
+
+def _scan_lines(text: str, name: str) -> list[PrivacyHit]:
+    """Hits per line of a text file; only lines the vectorised pre-filter keeps are scanned."""
+    import polars as pl
+
+    lines = text.splitlines()
+    if not lines:
+        return []
+    kept = _candidate_rows(pl.Series(lines, dtype=pl.String))
+    hits = []
+    for i in kept.to_list():
+        hits += _hits(name, f"line {i + 1}", lines[i])
+    return hits
 
 
 def _scan_notebook(path: Path, name: str) -> list[PrivacyHit]:
@@ -126,7 +271,24 @@ def _scan_notebook(path: Path, name: str) -> list[PrivacyHit]:
     return hits
 
 
+def _candidate_rows(values: pl.Series) -> pl.Series:
+    """Indices of the values that may hold personal data (:data:`CANDIDATE`, full-width made
+    ASCII): the vectorised pre-filter of text files, tables and workbooks."""
+    normal = values.str.replace_many(list(_FULLWIDTH), list(_FULLWIDTH.values()))
+    return normal.str.contains(CANDIDATE).fill_null(False).arg_true()
+
+
+def _candidates(values: pl.Series) -> pl.Series:
+    """Distinct values that may hold personal data (see :func:`_candidate_rows`)."""
+    return values.gather(_candidate_rows(values)).unique()
+
+
 def _scan_parquet(path: Path, name: str) -> list[PrivacyHit]:
+    """Every row of every text, integer, list and struct column.
+
+    Each column is pre-filtered in one vectorised pass (:func:`_candidates`); only its
+    distinct candidate values are scanned, and the rows holding a hit are named.
+    """
     import polars as pl
 
     frame = pl.read_parquet(path)
@@ -135,34 +297,31 @@ def _scan_parquet(path: Path, name: str) -> list[PrivacyHit]:
         dtype = frame.schema[col]
         if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum) or dtype.is_integer():
             # integers too: a phone or ID number stored as a number is still personal data
-            values = frame[col].cast(pl.String).to_list()
+            values = frame[col].cast(pl.String)
         elif dtype.is_nested():  # lists and structs (e.g. ``comment_ids``, ``areas``)
-            values = [
-                None if v is None else json.dumps(v, ensure_ascii=False, default=str)
-                for v in frame[col].to_list()
-            ]
+            values = pl.Series(
+                [
+                    None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                    for v in frame[col].to_list()
+                ],
+                dtype=pl.String,
+            )
         else:  # floats, dates, booleans: no personal number can hide there
             continue
-        for row, value in enumerate(values, 1):
-            if value:
-                hits += _hits(name, f"column {col!r} row {row}", value)
+        found = {v: h for v in _candidates(values).to_list() if v and (h := scan_text(v))}
+        if not found:
+            continue
+        for row, value in enumerate(values.to_list(), 1):
+            for kind, hit in found.get(value, ()):
+                hits.append(PrivacyHit(name, f"column {col!r} row {row}", kind, hit))
     return hits
-
-
-#: A cell can hold what :func:`scan_text` finds only if it matches this looser pattern (the
-#: ID-card and mobile patterns without their look-arounds and check digit): a vectorised
-#: pre-filter, a superset of the cells the exact scan would flag.
-_CANDIDATE = (
-    r"1[3-9]\d[ -]?\d{4}[ -]?\d{4}"
-    r"|\d{6}[ -]?(?:18|19|20)\d{2}[01]\d[0-3]\d[ -]?\d{3}[0-9Xx]"
-)
 
 
 def _scan_xlsx(path: Path, name: str) -> list[PrivacyHit]:
     """Every cell of every sheet.
 
     Each sheet is first read as text by calamine (fastexcel) and only cells matching
-    :data:`_CANDIDATE` are scanned, in one vectorised pass (a number stored as a number,
+    :data:`CANDIDATE` are scanned, in one vectorised pass (a number stored as a number,
     ``13812345678.0``, without its ``.0``); a sheet with a hit is then read cell by cell
     (openpyxl) to name the exact cells — the slow path runs only when the gate fails.
     """
@@ -175,13 +334,10 @@ def _scan_xlsx(path: Path, name: str) -> list[PrivacyHit]:
         frame = reader.load_sheet(sheet, header_row=None, dtypes="string").to_polars()
         if not frame.height:
             continue
-        values = (
-            frame.unpivot(value_name="__value")
-            .select(pl.col("__value").str.replace(r"^(\d+)\.0$", "${1}"))
-            .filter(pl.col("__value").str.contains(_CANDIDATE))
-            .unique()["__value"]
-        )
-        if any(scan_text(v) for v in values.to_list()):
+        values = frame.unpivot(value_name="__value").select(
+            pl.col("__value").str.replace(r"^(\d+)\.0$", "${1}")
+        )["__value"]
+        if any(scan_text(v) for v in _candidates(values).to_list() if v):
             flagged.append(sheet)
     return _scan_xlsx_cells(path, name, flagged) if flagged else []
 
@@ -255,11 +411,7 @@ def scan_file(path: str | Path, *, name: str | None = None) -> list[PrivacyHit]:
     if suffix == ".docx":
         return _scan_docx(path, name)
     if suffix in _TEXT_SUFFIXES:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        hits = []
-        for lineno, line in enumerate(text.splitlines(), 1):
-            hits += _hits(name, f"line {lineno}", line)
-        return hits
+        return _scan_lines(path.read_text(encoding="utf-8", errors="replace"), name)
     return []
 
 

@@ -190,12 +190,17 @@ def group_totals(
     k: int = DEFAULT_MIN_COUNT,
     name: str = "total",
     flag: str = SUPPRESSED,
+    published: pl.DataFrame | None = None,
 ) -> FrameT:
     """Totals of ``column`` per group, computed before suppression, small totals withheld.
 
     Disclosure rule: totals are sums of the *unsuppressed* values (summing published, already
     suppressed values would be biased and their differences leak); a total below ``k`` is
-    withheld like any other count.
+    withheld like any other count. Given the ``published`` table, a total is also withheld
+    when its group holds exactly one withheld cell: total − published parts would give that
+    cell back. :func:`secondary_suppress` leaves no such group of two rows or more, but a
+    group of one row cannot be given a second withheld cell (a complementary cell withheld
+    for another grouping, alone in its group: areas × kinds with one kind in one area).
 
     Parameters
     ----------
@@ -204,17 +209,47 @@ def group_totals(
     column
         Count column to add up.
     by
-        Group keys.
+        Group keys; ``[]`` for the grand total (one row).
     k
         Threshold for withholding a total.
     name
         Name of the total column.
     flag
         Row flag for withheld totals.
+    published
+        The published table (output of :func:`secondary_suppress`, null = withheld), eager.
+
+    Examples
+    --------
+    >>> t = pl.DataFrame({"area": ["a", "a"], "kind": ["x", "y"], "count": [3, 40]})
+    >>> p = secondary_suppress(suppress_small_counts(t, "count", k=15), "count",
+    ...                        groups=[["area"], ["kind"]])
+    >>> group_totals(t, "count", ["kind"], k=15, published=p)["total"].to_list()
+    [None, None]
     """
     _check(frame, [column, *by], k)
-    totals = frame.group_by(list(by)).agg(pl.col(column).sum().alias(name)).sort(list(by))
-    return suppress_small_counts(totals, name, k=k, flag=flag)
+    if by:
+        totals = frame.group_by(list(by)).agg(pl.col(column).sum().alias(name)).sort(list(by))
+    else:  # the grand total
+        totals = frame.select(pl.col(column).sum().alias(name))
+    totals = suppress_small_counts(totals, name, k=k, flag=flag)
+    if published is None:
+        return totals
+    keys = list(by)
+    lone = (
+        published.group_by(keys).agg((pl.col(column).is_null().sum() == 1).alias("__lone"))
+        if keys
+        else published.select((pl.col(column).is_null().sum() == 1).alias("__lone"))
+    )
+    lone_lf = lone.lazy()
+    lf = totals.lazy()
+    joined = lf.join(lone_lf, on=keys, how="left") if keys else lf.join(lone_lf, how="cross")
+    hide = pl.col("__lone").fill_null(False)
+    out = joined.with_columns(
+        pl.when(hide).then(None).otherwise(pl.col(name)).alias(name),
+        (pl.col(flag) | hide).alias(flag),
+    ).drop("__lone")
+    return out if isinstance(totals, pl.LazyFrame) else out.collect()
 
 
 def find_recoverable(

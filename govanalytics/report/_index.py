@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from govanalytics.privacy import csp_meta
 from govanalytics.report.contract import week_bounds
 
 KIND_ZH = {
@@ -103,7 +104,7 @@ def index_html(
     week = manifest["week"]
     monday, sunday = week_bounds(week)
     parts = [
-        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
+        f"<!DOCTYPE html><html lang='zh-CN'><head>{csp_meta()}<meta charset='utf-8'>",
         f"<title>城市运行周报 {esc(week)}</title><style>{_CSS}</style></head><body>",
         f"<h1>城市运行周报　{esc(week)}</h1>",
         f"<p>统计周期：{monday:%Y年%m月%d日} — {sunday:%Y年%m月%d日}</p>",
@@ -282,7 +283,7 @@ def write_archive(out_dir: str | Path) -> Path:
         )
     page = "\n".join(
         [
-            "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
+            f"<!DOCTYPE html><html lang='zh-CN'><head>{csp_meta()}<meta charset='utf-8'>",
             f"<title>城市运行周报 历期目录</title><style>{_CSS}</style></head><body>",
             "<h1>城市运行周报　历期目录</h1>",
             "<table><tr><th>报告周</th><th>状态</th><th>生成时间（UTC）</th><th>预警</th>",

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from govanalytics.errors import ParameterError, PrivacyError, ReportError
+from govanalytics.privacy import csp_meta
 from govanalytics.report._index import KIND_ZH, SEVERITY_ZH, all_alerts, change_text, read_summaries
 from govanalytics.report.contract import check_week, week_bounds
 
@@ -226,7 +227,7 @@ def memo_html(memo: Memo) -> str:
                 f"<figcaption>{caption}</figcaption></figure>"
             )
     parts = [
-        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
+        f"<!DOCTYPE html><html lang='zh-CN'><head>{csp_meta()}<meta charset='utf-8'>",
         f"<title>{esc(memo.title)}</title><style>{_MEMO_CSS}</style></head><body>",
         f"<h1>{esc(memo.title)}</h1><div class='sub'>{esc(memo.subtitle)}</div>",
         "<h2>一、主要发现</h2><ol>",
