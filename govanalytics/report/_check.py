@@ -182,7 +182,7 @@ def _check_od_product(project: Project, spec: Any) -> DatasetCheck:
         return DatasetCheck(spec.dataset, spec.source, "error", problems=_problems(exc))
     flows = product.flows
     dates = flows["date"].drop_nulls() if "date" in flows.columns else pl.Series([])
-    period = f"{dates.min()} … {dates.max()}" if dates.len() else ""
+    period = " … ".join(str(v) for v in (dates.min(), dates.max())) if dates.len() else ""
     places = product.places
     named = int(places["region_name"].is_not_null().sum()) if places.height else 0
     return DatasetCheck(
