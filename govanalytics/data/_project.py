@@ -644,13 +644,11 @@ def _period_end(start: Any, frequency: str) -> Any:
 
 
 def _guess_frequency(dates: pl.Series) -> str:
-    """``"month"`` when every date is the 1st and they are a month or more apart, else week."""
-    values = dates.drop_nulls().unique().sort()
-    if values.len() > 1 and bool((values.dt.day() == 1).all()):
-        gaps = values.diff().drop_nulls().dt.total_days()
-        if gaps.len() and int(gaps.min()) >= 28:  # type: ignore[arg-type]
-            return "month"
-    return "week"
+    """``"month"`` for period starts on the 1st a month or more apart, else ``"week"`` (the
+    same reading of the dates as ``govanalytics init``)."""
+    from govanalytics.data._init import _frequency
+
+    return "month" if _frequency(dates) == "month" else "week"
 
 
 def _inside(table: pl.DataFrame, within: str) -> pl.Expr:
@@ -662,15 +660,10 @@ def _inside(table: pl.DataFrame, within: str) -> pl.Expr:
 
 
 def _empty_regions() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "region_code": pl.String,
-            "region_name": pl.String,
-            "level": pl.String,
-            "parent_code": pl.String,
-            "district_code": pl.String,
-        }
-    )
+    """A regions table with no rows, its columns and types from the regions schema."""
+    from govanalytics.data._convert import target_dtype
+
+    return pl.DataFrame(schema={c.name: target_dtype(c) for c in get_schema("regions").columns})
 
 
 def _merge_reports(reports: list[LoadReport], spec: DatasetSpec) -> LoadReport:
