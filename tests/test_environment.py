@@ -28,9 +28,12 @@ def parse_requirement(text: str) -> tuple[str, str]:
 
 
 def pyproject_dependencies() -> dict[str, str]:
-    """Runtime and ``dev`` dependencies of pyproject.toml, name → version specifier."""
+    """Runtime and optional (``dev``, ``spark``, …) dependencies of pyproject.toml, name →
+    version specifier."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    reqs = list(project["dependencies"]) + list(project["optional-dependencies"]["dev"])
+    reqs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        reqs += list(extra)
     return dict(parse_requirement(r) for r in reqs)
 
 

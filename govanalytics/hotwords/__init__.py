@@ -34,6 +34,7 @@ from govanalytics.hotwords._dictionary import (
     stopwords,
     word_class,
 )
+from govanalytics.hotwords._engine import count_comment_words
 from govanalytics.hotwords._examples import example_messages
 from govanalytics.hotwords._issues import (
     area_concentration,
@@ -83,6 +84,7 @@ __all__ = [
     "build_segmenter",
     "choose_window",
     "class_stopwords",
+    "count_comment_words",
     "count_floor",
     "count_words",
     "default_period",

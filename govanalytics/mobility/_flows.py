@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from govanalytics.errors import DataError, ParameterError
+from govanalytics.mobility._engine import PERIOD_FORMATS, od_period_totals
+from govanalytics.spark import Engine, check_engine
 
 __all__ = [
     "commuting_from_shifts",
@@ -13,8 +17,6 @@ __all__ = [
     "od_from_matrix",
     "top_corridors",
 ]
-
-_PERIODS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": "%Y-%m"}
 
 
 def od_from_matrix(
@@ -109,19 +111,22 @@ def _level_map(regions: pl.DataFrame, area_level: str) -> pl.DataFrame:
 
 
 def od_by_period(
-    od: pl.DataFrame | pl.LazyFrame,
+    od: pl.DataFrame | pl.LazyFrame | Any,
     *,
     period: str = "week",
     regions: pl.DataFrame | None = None,
     area_level: str | None = None,
     keep_internal: bool = False,
+    engine: Engine = "polars",
 ) -> pl.DataFrame:
     """OD counts added up per period (day, ISO week or month), optionally to coarser areas.
 
     Parameters
     ----------
     od
-        ``origin``, ``destination``, ``date``, ``count``.
+        ``origin``, ``destination``, ``date``, ``count``; with ``engine="spark"`` a Spark
+        DataFrame, a Parquet/ORC path or a metastore table name
+        (:func:`govanalytics.spark.read_spark_table`).
     period
         ``"day"`` (``2026-10-01``), ``"week"`` (``2026-W40``) or ``"month"`` (``2026-10``).
     regions, area_level
@@ -130,46 +135,28 @@ def od_by_period(
     keep_internal
         Keep flows whose origin and destination fall in the same area (dropped by default:
         they are not flows between areas).
+    engine
+        ``"polars"`` (default) or ``"spark"``: the pass over the OD counts runs on Spark and
+        only the per-period totals come back (``docs/spark.md``).
 
     Returns
     -------
     pl.DataFrame
         ``origin``, ``destination``, ``period``, ``count``.
     """
-    if period not in _PERIODS:
-        msg = f"parameter 'period' must be one of {list(_PERIODS)}, got {period!r}"
+    if period not in PERIOD_FORMATS:
+        msg = f"parameter 'period' must be one of {list(PERIOD_FORMATS)}, got {period!r}"
         raise ParameterError(msg)
-    lf = od.lazy()
+    check_engine(engine)
+    level_map = None
     if area_level is not None:
         if regions is None:
             msg = "area_level needs the regions table"
             raise ParameterError(msg)
-        m = _level_map(regions, area_level).lazy()
-        codes = pl.concat(
-            [lf.select(pl.col(c).alias("code")) for c in ("origin", "destination")]
-        ).unique()
-        bad = codes.join(m.select("code"), on="code", how="anti").collect()["code"].sort()
-        if bad.len():
-            shown = ", ".join(str(c) for c in bad.head(10).to_list())
-            more = f" and {bad.len() - 10} more" if bad.len() > 10 else ""
-            msg = (
-                f"OD counts, columns 'origin'/'destination': {bad.len()} code(s) are not regions "
-                f"at or below the level {area_level!r}: {shown}{more}. Hint: use codes of the "
-                "regions table, or a coarser 'area_level'."
-            )
-            raise DataError(msg)
-        lf = (
-            lf.join(m.rename({"area": "o"}), left_on="origin", right_on="code", how="left")
-            .join(m.rename({"area": "d"}), left_on="destination", right_on="code", how="left")
-            .drop("origin", "destination")
-            .rename({"o": "origin", "d": "destination"})
-        )
-    out = (
-        lf.group_by(
-            "origin", "destination", pl.col("date").dt.strftime(_PERIODS[period]).alias("period")
-        )
-        .agg(pl.col("count").sum().cast(pl.Int64))
-        .collect()
+        level_map = _level_map(regions, area_level)
+    # the heavy step, on either engine: origin × destination × period totals come back
+    out = od_period_totals(
+        od, period=period, level_map=level_map, area_level=area_level, engine=engine
     )
     unmapped = out.filter(pl.col("origin").is_null() | pl.col("destination").is_null())
     if unmapped.height:

@@ -9,6 +9,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import polars as pl
@@ -22,6 +23,7 @@ from govanalytics.mobility._areas import (
 )
 from govanalytics.mobility._flows import od_from_matrix
 from govanalytics.mobility._population import population_estimates, register_counts
+from govanalytics.spark import Engine, check_engine, read_spark_table, spark_session, to_polars
 
 __all__ = [
     "MobilityInputs",
@@ -78,7 +80,7 @@ class MobilityInputs:
     Attributes
     ----------
     device_counts
-        Hourly counts (lazy).
+        Hourly counts (lazy; a Spark DataFrame with ``engine="spark"``).
     weights
         ``cell_id``, ``area``, ``weight`` at the chosen area level.
     market_share
@@ -89,9 +91,12 @@ class MobilityInputs:
         Master tables (boundaries of the chosen level only).
     first_day, last_day
         Dates covered by the device counts.
+    engine
+        ``"polars"``, or ``"spark"``: ``device_counts`` is then a Spark DataFrame and
+        :meth:`estimate` runs its heavy passes on Spark.
     """
 
-    device_counts: pl.LazyFrame
+    device_counts: pl.LazyFrame | Any
     weights: pl.DataFrame
     market_share: pl.DataFrame
     register: pl.DataFrame
@@ -99,6 +104,7 @@ class MobilityInputs:
     boundaries: gpd.GeoDataFrame
     first_day: dt.date
     last_day: dt.date
+    engine: Engine = "polars"
 
     def estimate(self, *, month: str = "", **options) -> pl.DataFrame:
         """:func:`population_estimates` for ``month`` (empty = latest complete month)."""
@@ -109,7 +115,7 @@ class MobilityInputs:
             self.market_share,
             month=month,
             register=self.register,
-            **options,
+            **{"engine": self.engine, **options},
         )
 
 
@@ -120,6 +126,8 @@ def load_mobility_inputs(
     column_map: dict | None = None,
     area_level: str = "district",
     weighting: str = "register",
+    engine: Engine = "polars",
+    spark_conf: dict | None = None,
 ) -> MobilityInputs:
     """Load device counts, grid cells, market share, regions, boundaries and the register.
 
@@ -140,6 +148,15 @@ def load_mobility_inputs(
         density; dasymetric weighting), then added up to the level — the register is used
         only for where people live *within* a cell, not for how many; ``"area"``: plain areal
         weighting.
+    engine
+        ``"polars"`` (default): the counts are scanned and checked against their schema
+        here; ``"spark"``: ``device_counts_path`` (default the folder's file) is read by
+        Spark — a Parquet/ORC file or folder (partitioned by date) on any Hadoop-compatible
+        path, or a metastore table name — and only its date span and list of cells come
+        back here; the master tables (cells, regions, register, market share) are read here.
+    spark_conf
+        Spark settings for a new session (``{"spark.master": "yarn", …}``, the command
+        line's ``--spark-conf k=v``), see :func:`govanalytics.spark.spark_session`.
 
     Returns
     -------
@@ -152,18 +169,24 @@ def load_mobility_inputs(
     if weighting not in ("register", "area"):
         msg = f"parameter 'weighting' must be 'register' or 'area', got {weighting!r}"
         raise ParameterError(msg)
+    check_engine(engine)
     maps = _maps(column_map)
-    counts = scan(
-        "device_counts",
-        data_dir=data_dir,
-        path=device_counts_path or None,
-        column_map=maps.get("device_counts"),
-    )
-    span = counts.select(
-        pl.col("date").min().alias("a"),
-        pl.col("date").max().alias("b"),
-        pl.col("cell_id").cast(pl.String).unique().implode().alias("cells"),
-    ).collect(engine="streaming")
+    if engine == "spark":
+        counts, span = _spark_counts(
+            data_dir, device_counts_path, maps.get("device_counts"), spark_conf
+        )
+    else:
+        counts = scan(
+            "device_counts",
+            data_dir=data_dir,
+            path=device_counts_path or None,
+            column_map=maps.get("device_counts"),
+        )
+        span = counts.select(
+            pl.col("date").min().alias("a"),
+            pl.col("date").max().alias("b"),
+            pl.col("cell_id").cast(pl.String).unique().implode().alias("cells"),
+        ).collect(engine="streaming")
     if span["a"][0] is None:
         msg = "device_counts: the file holds no rows"
         raise DataError(msg)
@@ -203,7 +226,45 @@ def load_mobility_inputs(
         boundaries=bounds[bounds["level"] == area_level].reset_index(drop=True),
         first_day=span["a"][0],
         last_day=span["b"][0],
+        engine=engine,
     )
+
+
+def _spark_counts(
+    data_dir: str | os.PathLike | None,
+    path: str | os.PathLike | None,
+    column_map: dict | None,
+    spark_conf: dict | None,
+) -> tuple[Any, pl.DataFrame]:
+    """The device counts as a Spark DataFrame (columns mapped) and their span and cells."""
+    from pyspark.sql import functions as F  # noqa: N812
+
+    from govanalytics.data import SCHEMAS
+    from govanalytics.data._load import resolve_path
+
+    spark = spark_session(spark_conf)
+    if path:
+        source: Any = path
+    else:
+        file = resolve_path(SCHEMAS["device_counts"], data_dir=data_dir, path=None)
+        source = str(file)
+    sdf = read_spark_table(source, spark=spark)
+    for src, canonical in (column_map or {}).items():
+        if isinstance(canonical, str) and src in sdf.columns and src != canonical:
+            sdf = sdf.withColumnRenamed(src, canonical)
+    missing = [c for c in ("cell_id", "date", "hour", "device_count") if c not in sdf.columns]
+    if missing:
+        msg = (
+            f"device_counts {source}: lacks columns {missing} (has {sdf.columns}); "
+            "map them with column_map"
+        )
+        raise DataError(msg)
+    sdf = sdf.withColumn("date", F.to_date(F.col("date")))
+    # two small aggregates come back: the date span and the distinct cells (tens of thousands)
+    dates = to_polars(sdf.agg(F.min("date").alias("a"), F.max("date").alias("b")))
+    cells = to_polars(sdf.select(F.col("cell_id").cast("string").alias("cell_id")).distinct())
+    span = dates.with_columns(pl.Series("cells", [cells["cell_id"]]))
+    return sdf, span
 
 
 def load_od(

@@ -11,12 +11,15 @@ import calendar as _cal
 import datetime as dt
 import math
 import re
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from govanalytics.calendar import is_spring_festival_period
 from govanalytics.errors import DataError, InsufficientDataError, ParameterError
+from govanalytics.mobility._engine import area_hours
+from govanalytics.spark import Engine, check_engine
 
 __all__ = [
     "day_levels",
@@ -26,7 +29,6 @@ __all__ = [
     "resident_population",
 ]
 
-_EPOCH = dt.date(1970, 1, 1)
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -42,51 +44,28 @@ def _hours(window: tuple[int, int], name: str) -> tuple[int, int]:
     return int(window[0]), int(window[1])
 
 
-def _day_number(lf: pl.LazyFrame) -> pl.LazyFrame:
-    """``date`` as Int32 day number, ``hour`` as Int32 (no-ops when already integers)."""
-    schema = lf.collect_schema()
-    missing = [c for c in ("cell_id", "date", "hour", "device_count") if c not in schema]
-    if missing:
-        msg = f"device_counts lacks columns {missing} (has {schema.names()}); map them first"
-        raise DataError(msg)
-    date = pl.col("date").cast(pl.Int32) if schema["date"] == pl.Date else pl.col("date")
-    return lf.with_columns(date.alias("day"), pl.col("hour").cast(pl.Int32))
-
-
 def _levels(
-    device_counts: pl.LazyFrame | pl.DataFrame,
+    device_counts: Any,
     weights: pl.DataFrame,
     *,
     start: int,
     end: int,
     working_days_only: bool,
     key: str,
+    engine: str = "polars",
 ) -> pl.LazyFrame:
-    lf = _day_number(device_counts.lazy())
+    check_engine(engine)
     overnight = start > end
-    in_window = (
-        (pl.col("hour") >= start) | (pl.col("hour") < end)
-        if overnight
-        else (pl.col("hour") >= start) & (pl.col("hour") < end)
-    )
     expected = (24 - start + end) if overnight else (end - start)
-    # an overnight window belongs to the evening it starts on
-    period = pl.col("day") - (pl.col("hour") < end).cast(pl.Int32) if overnight else pl.col("day")
-    lf = lf.filter(in_window).with_columns(period.alias(key))
-    if working_days_only:
-        lf = lf.filter((pl.col(key) + 3) % 7 < 5)  # 1970-01-01 was a Thursday
-    w = weights.lazy().select(
-        pl.col("cell_id").cast(pl.String), pl.col("area").cast(pl.String), "weight"
-    )
-    # share each cell-hour out to areas first, then add up per area, period and hour: the big
-    # table meets only a small join and a group-by with few groups (areas × periods × hours)
-    per_hour = (
-        lf.join(w, on="cell_id", how="inner")
-        .group_by("area", key, "hour")
-        .agg(
-            (pl.col("device_count") * pl.col("weight")).sum().alias("devices"),
-            pl.len().alias("cells"),
-        )
+    # the heavy step, on either engine: areas × periods × hours rows come back
+    per_hour = area_hours(
+        device_counts,
+        weights,
+        start=start,
+        end=end,
+        working_days_only=working_days_only,
+        key=key,
+        engine=engine,
     )
     # an hour for which fewer than 95 % of the area's cells reported (a feed gap) is not used
     return (
@@ -101,10 +80,11 @@ def _levels(
 
 
 def night_levels(
-    device_counts: pl.LazyFrame | pl.DataFrame,
+    device_counts: pl.LazyFrame | pl.DataFrame | Any,
     weights: pl.DataFrame,
     *,
     night_hours: tuple[int, int] = (21, 7),
+    engine: Engine = "polars",
 ) -> pl.LazyFrame:
     """Mean devices present per area and night.
 
@@ -119,11 +99,17 @@ def night_levels(
     Parameters
     ----------
     device_counts
-        ``cell_id``, ``date``, ``hour``, ``device_count`` (lazy for large tables).
+        ``cell_id``, ``date``, ``hour``, ``device_count`` (lazy for large tables); with
+        ``engine="spark"`` a Spark DataFrame, a Parquet/ORC path (folders partitioned by date,
+        ``hdfs://``, ``s3a://``, …) or a metastore table name
+        (:func:`govanalytics.spark.read_spark_table`).
     weights
         ``cell_id``, ``area``, ``weight`` from :func:`cell_area_weights`.
     night_hours
         ``(start, end)`` hours, default 21:00–07:00 (end exclusive).
+    engine
+        ``"polars"`` (default, this machine) or ``"spark"``: the pass over the counts runs
+        on Spark and only the areas × nights × hours sums come back (``docs/spark.md``).
 
     Returns
     -------
@@ -132,22 +118,29 @@ def night_levels(
     """
     start, end = _hours(night_hours, "night_hours")
     return _levels(
-        device_counts, weights, start=start, end=end, working_days_only=False, key="night"
+        device_counts,
+        weights,
+        start=start,
+        end=end,
+        working_days_only=False,
+        key="night",
+        engine=engine,
     )
 
 
 def day_levels(
-    device_counts: pl.LazyFrame | pl.DataFrame,
+    device_counts: pl.LazyFrame | pl.DataFrame | Any,
     weights: pl.DataFrame,
     *,
     day_hours: tuple[int, int] = (9, 17),
     working_days_only: bool = True,
+    engine: Engine = "polars",
 ) -> pl.LazyFrame:
     """Mean devices present per area and (working) day within the daytime window.
 
     Parameters
     ----------
-    device_counts, weights
+    device_counts, weights, engine
         As in :func:`night_levels`.
     day_hours
         ``(start, end)`` hours, default 09:00–17:00 (end exclusive).
@@ -167,6 +160,7 @@ def day_levels(
         end=end,
         working_days_only=working_days_only,
         key="date",
+        engine=engine,
     )
 
 
@@ -358,7 +352,7 @@ def register_counts(
 
 
 def population_estimates(
-    device_counts: pl.LazyFrame | pl.DataFrame,
+    device_counts: pl.LazyFrame | pl.DataFrame | Any,
     weights: pl.DataFrame,
     market_share: pl.DataFrame,
     *,
@@ -371,6 +365,7 @@ def population_estimates(
     short_stay_nights: int = 3,
     n_boot: int = 200,
     seed: int = 0,
+    engine: Engine = "polars",
 ) -> pl.DataFrame:
     """Night, day, resident and floating population per area for one month (unsuppressed).
 
@@ -392,8 +387,10 @@ def population_estimates(
 
     Parameters
     ----------
-    device_counts, weights
-        As in :func:`night_levels`.
+    device_counts, weights, engine
+        As in :func:`night_levels`: with ``engine="spark"`` the two passes over the counts
+        (nights, days) run on Spark; the levels, the resident rule and its bootstrap run here
+        on their small results.
     market_share
         ``area``, ``market_share``.
     month
@@ -413,7 +410,7 @@ def population_estimates(
         ``floating``, ``nights``, ``spring_festival``, ``holiday_night``.
     """
     first, last = _month_bounds(month)
-    nights = night_levels(device_counts, weights, night_hours=night_hours).collect(
+    nights = night_levels(device_counts, weights, night_hours=night_hours, engine=engine).collect(
         engine="streaming"
     )
     res = resident_population(
@@ -426,7 +423,7 @@ def population_estimates(
         seed=seed,
     )
     days = (
-        day_levels(device_counts, weights, day_hours=day_hours)
+        day_levels(device_counts, weights, day_hours=day_hours, engine=engine)
         .filter(pl.col("date").is_between(first, last))
         .group_by("area")
         .agg(pl.col("devices").mean().alias("day_devices"))
