@@ -19,6 +19,7 @@ See ``docs/spark.md``.
 from __future__ import annotations
 
 import os
+import sys
 from typing import TYPE_CHECKING, Any, Literal
 
 from govanalytics.errors import DataError, ParameterError
@@ -122,6 +123,10 @@ def spark_session(spark_conf: dict[str, Any] | None = None) -> Any:
     conf = {**_DEFAULT_CONF, **{str(k): str(v) for k, v in (spark_conf or {}).items()}}
     if "spark.master" not in conf and "SPARK_HOME" not in os.environ:
         conf["spark.master"] = "local[*]"
+    if str(conf.get("spark.master", "")).startswith("local"):
+        # local Python workers run this interpreter (its packages: polars, jieba, govanalytics);
+        # pyspark reads the variable, not a setting, when it starts the context
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     for key, value in conf.items():
         builder = builder.config(key, value)
     return builder.getOrCreate()

@@ -3,6 +3,8 @@ written where Spark reads them (Parquet folders partitioned by date)."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ def spark() -> Iterator[Any]:
     """The test session's only SparkSession (started once, stopped at the end)."""
     from pyspark.sql import SparkSession
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers import polars, jieba, …
     builder = SparkSession.builder.appName("govanalytics-tests")
     for key, value in SPARK_TEST_CONF.items():
         builder = builder.config(key, value)
