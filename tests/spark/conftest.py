@@ -22,6 +22,8 @@ SPARK_TEST_CONF = {
     "spark.driver.memory": "1g",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.session.timeZone": "UTC",
+    # list the date folders here, not in a Spark job of its own (the default from 32 paths)
+    "spark.sql.sources.parallelPartitionDiscovery.threshold": "10000",
 }
 
 
@@ -42,7 +44,7 @@ def spark() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def lake(small_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The small city's device counts, OD counts and comments as Parquet folders
+    """The small city's device counts, OD counts and first comments as Parquet folders
     partitioned by date (``date=2026-10-01/…``), the layout of a data lake."""
     root = tmp_path_factory.mktemp("lake")
     dyn = small_city / "dynamic"
@@ -52,11 +54,16 @@ def lake(small_city: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     pl.read_parquet(dyn / "od_counts.parquet").write_parquet(
         root / "od_counts", partition_by="date"
     )
-    comments = pl.read_parquet(dyn / "comments.parquet")
-    comments.with_columns(pl.col("created_at").dt.date().alias("date")).write_parquet(
-        root / "comments", partition_by="date"
-    )
+    comment_sample(small_city).with_columns(
+        pl.col("created_at").dt.date().alias("date")
+    ).write_parquet(root / "comments", partition_by="date")
     return root
+
+
+@pytest.fixture(scope="session")
+def od_frame(spark: Any, lake: Path) -> Any:
+    """The OD date folders as a Spark DataFrame, cached (the OD tests read it four times)."""
+    return spark.read.parquet(str(lake / "od_counts")).cache()
 
 
 @pytest.fixture(scope="session")
@@ -79,3 +86,15 @@ def od(small_city: Path) -> pl.DataFrame:
     from govanalytics.mobility import load_od
 
     return load_od(data_dir=small_city)
+
+
+#: Comments of the engine-equality test: the first ones (jieba cuts in pure Python).
+N_COMMENTS = 3000
+
+
+def comment_sample(small_city: Path) -> pl.DataFrame:
+    """The small city's first :data:`N_COMMENTS` comments, through the data layer."""
+    from govanalytics.data import load
+
+    comments = load("comments", data_dir=small_city)
+    return comments.sort("created_at", "message_id").head(N_COMMENTS)
