@@ -20,6 +20,13 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m ipykernel install --sys-prefix --name govanalytics --display-name "govanalytics (Python)" >/dev/null
 	touch $(STAMP)
 
+# The Spark engine's extra (pyspark), installed for the tests only: `make test` runs the
+# engine-equality tests in tests/spark (skipped with the reason where Java is missing).
+SPARK_STAMP := $(VENV)/.installed-spark
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	touch $(SPARK_STAMP)
+
 # Debian packages (CJK fonts for charts and the memo, Chromium for the offline-page test).
 # Best effort: without root or apt the work degrades with a warning instead of failing.
 system-deps:
@@ -37,10 +44,10 @@ lint: setup
 	$(BIN)/ruff check govanalytics tests bench
 	$(BIN)/ruff format --check govanalytics tests bench
 
-test: setup system-deps
+test: setup system-deps $(SPARK_STAMP)
 	$(BIN)/ruff check govanalytics tests bench
 	$(BIN)/mypy govanalytics
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Benchmarks, run by hand (minutes each; figures are ratios against a baseline in the same run).
 BENCHES := data_scan health hotwords mobility services

@@ -69,6 +69,21 @@ def _parse_parameters(raw: tuple[str, ...]) -> dict:
     return out
 
 
+def _engine_parameters(
+    parameters: dict, engine: str | None, spark_conf: tuple[str, ...], notebooks_dir: str | None
+) -> dict:
+    """``--engine`` / ``--spark-conf`` as parameters of the notebooks that declare them."""
+    from govanalytics.report._params import engine_parameters, parse_spark_conf
+    from govanalytics.report._runner import find_notebooks_dir, list_notebooks
+
+    return engine_parameters(
+        parameters,
+        engine=engine or "spark",
+        spark_conf=parse_spark_conf(spark_conf),
+        notebooks=list_notebooks(find_notebooks_dir(notebooks_dir)),
+    )
+
+
 @main.command()
 @click.argument("data_dir", type=click.Path(file_okay=False, exists=True))
 @click.option("--force", is_flag=True, help="overwrite an existing govanalytics.toml")
@@ -154,6 +169,20 @@ def report() -> None:
     metavar="[NOTEBOOK.]NAME=VALUE",
     help="extra notebook parameter (VALUE read as JSON, else text); repeatable",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["polars", "spark"]),
+    default=None,
+    help="engine of the heavy aggregations, for notebooks that declare 'engine' "
+    "(default polars; spark: docs/spark.md)",
+)
+@click.option(
+    "--spark-conf",
+    "spark_conf",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Spark setting with --engine spark (spark.master=yarn, …); repeatable",
+)
 def weekly(
     week: str | None,
     data_dir: str | None,
@@ -162,6 +191,8 @@ def weekly(
     kernel: str,
     k: int | None,
     raw_parameters: tuple[str, ...],
+    engine: str | None,
+    spark_conf: tuple[str, ...],
 ) -> None:
     """Run every notebook into reports/<week>/ and publish it atomically."""
     import signal
@@ -174,13 +205,16 @@ def weekly(
 
     signal.signal(signal.SIGTERM, stop)
     try:
+        parameters = _parse_parameters(raw_parameters)
+        if engine or spark_conf:
+            parameters = _engine_parameters(parameters, engine, spark_conf, notebooks_dir)
         result = render_weekly(
             week=week,
             data_dir=data_dir,
             out_dir=out,
             notebooks_dir=notebooks_dir,
             kernel=kernel,
-            parameters=_parse_parameters(raw_parameters),
+            parameters=parameters,
             k=k,
         )
         for skipped in result.manifest.get("skipped", []):

@@ -121,3 +121,54 @@ def check_parameters(notebook: str, declared: dict[str, type | None], given: dic
         msg = f"notebook {notebook}:\n  " + "\n  ".join(problems)
         raise ParameterError(msg)
     return given
+
+
+#: Parameters of the engine that runs the heavy steps (``--engine``, ``--spark-conf``): given
+#: only to the notebooks whose parameters cell declares them (``engine: str = "polars"``,
+#: ``spark_conf: dict = {}``), which pass them to the package functions.
+ENGINE_PARAMETERS: dict[str, type] = {"engine": str, "spark_conf": dict}
+
+
+def parse_spark_conf(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """``("spark.master=yarn", "spark.executor.memory=8g")`` as a dict of Spark settings."""
+    conf: dict[str, str] = {}
+    for item in pairs:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            msg = f"--spark-conf {item!r}: expected KEY=VALUE, e.g. spark.executor.memory=8g"
+            raise ParameterError(msg)
+        conf[key.strip()] = value.strip()
+    return conf
+
+
+def engine_parameters(
+    parameters: dict,
+    *,
+    engine: str,
+    spark_conf: dict[str, str],
+    notebooks: list[Path],
+) -> dict:
+    """``parameters`` with ``engine`` and ``spark_conf`` added for each notebook declaring
+    ``engine`` (as per-notebook parameters, merged with those already given for it).
+
+    Raises
+    ------
+    ParameterError
+        ``engine`` is not polars or spark, or no notebook declares the ``engine`` parameter.
+    """
+    from govanalytics.spark import check_engine
+
+    check_engine(engine)
+    takers = [p.stem for p in notebooks if "engine" in notebook_parameters(p)]
+    if not takers:
+        msg = (
+            "--engine: no notebook declares the parameter 'engine' (add `engine: str = "
+            '"polars"` and `spark_conf: dict = {}` to its parameters cell; docs/spark.md)'
+        )
+        raise ParameterError(msg)
+    out = dict(parameters)
+    for name in takers:
+        own = out.get(name)
+        own = dict(own) if isinstance(own, dict) else {}
+        out[name] = {"engine": engine, "spark_conf": dict(spark_conf), **own}
+    return out
