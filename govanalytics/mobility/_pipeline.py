@@ -260,10 +260,14 @@ def _spark_counts(
         )
         raise DataError(msg)
     sdf = sdf.withColumn("date", F.to_date(F.col("date")))
-    # two small aggregates come back: the date span and the distinct cells (tens of thousands)
-    dates = to_polars(sdf.agg(F.min("date").alias("a"), F.max("date").alias("b")))
-    cells = to_polars(sdf.select(F.col("cell_id").cast("string").alias("cell_id")).distinct())
-    span = dates.with_columns(pl.Series("cells", [cells["cell_id"]]))
+    # one pass, one small row back: the date span and the set of cells (tens of thousands)
+    span = to_polars(
+        sdf.agg(
+            F.min("date").alias("a"),
+            F.max("date").alias("b"),
+            F.collect_set(F.col("cell_id").cast("string")).alias("cells"),
+        )
+    )
     return sdf, span
 
 
