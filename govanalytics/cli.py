@@ -189,13 +189,29 @@ def weekly(
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        click.echo("interrupted: nothing published; the last good report is untouched", err=True)
+        _last_words("interrupted: nothing published; the last good report is untouched")
         sys.exit(130)
     except SystemExit as exc:
         if exc.code not in (0, None):
-            click.echo("stopped: nothing published; the last good report is untouched", err=True)
+            _last_words("stopped: nothing published; the last good report is untouched")
         raise
     click.echo(str(result.path / "index.html"))
+
+
+def _last_words(message: str) -> None:
+    """Print the one line a stopped run ends on, then silence what shutting down would add.
+
+    After SIGTERM or Ctrl-C the kernel and its client still unwind (nbclient logs
+    ``DeadKernelError``, the kernel prints its interruption); the user reads our line last.
+    """
+    import logging
+    import os
+
+    click.echo(message, err=True)
+    sys.stderr.flush()
+    logging.disable(logging.CRITICAL)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
 
 
 @report.command()
