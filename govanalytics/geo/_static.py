@@ -189,6 +189,6 @@ def _write_labels(ax, gdf, chosen, alarm, values, suppressed, name_column, fmt_o
             va="center",
             fontsize=size + (1 if alarm[i] else 0),
             fontweight="bold" if alarm[i] else "normal",
-            color=ALARM_COLOR if alarm[i] else "#222222",
-            path_effects=[withStroke(linewidth=2.5, foreground="white")],
+            color="#111111",
+            path_effects=[withStroke(linewidth=3 if alarm[i] else 2.5, foreground="white")],
         )

@@ -114,3 +114,125 @@ def forecast_band_figure(
     if title:
         fig.suptitle(title, fontsize=12)
     return fig
+
+
+def _one_forecast(forecasts: pl.DataFrame, region_code: str, disease: str) -> pl.DataFrame:
+    """Quantile bands of the latest origin of one model (ensemble first) for one series."""
+    fc = forecasts.rename({"region": "region_code"}) if "region" in forecasts.columns else forecasts
+    if "region_code" not in fc.columns:
+        return pl.DataFrame()
+    fc = fc.filter(pl.col("region_code") == region_code)
+    if "disease" in fc.columns:
+        fc = fc.filter(pl.col("disease") == disease)
+    if fc.is_empty():
+        return fc
+    if "model" in fc.columns:
+        models = fc["model"].unique().sort().to_list()
+        fc = fc.filter(pl.col("model") == ("ensemble" if "ensemble" in models else models[0]))
+    if "origin" in fc.columns:
+        fc = fc.filter(pl.col("origin") == fc["origin"].max())
+    return _bands(fc.select("region_code", "target", "quantile", "value"))
+
+
+def alarm_chart(
+    alarms: pl.DataFrame,
+    forecasts: pl.DataFrame | None = None,
+    *,
+    region_code: str,
+    disease: str,
+    title: str = "",
+    frequency: str = "week",
+    periods: int = 26,
+    figsize: tuple[float, float] = (3.6, 2.7),
+    font_size: float = 8.0,
+) -> Figure:
+    """One series' story: observed cases against the expected count and alarm threshold, the
+    periods that alarmed, and the forecast's 50 % and 95 % bands ahead.
+
+    Parameters
+    ----------
+    alarms
+        Detection results, published or not (:func:`flag_aberrations` /
+        :func:`publishable_alarms`): ``region_code``, ``disease``, ``week_start``,
+        ``observed``, ``expected``, ``upper_bound``, ``alarm``. Withheld counts (null) are not
+        drawn.
+    forecasts
+        Quantile forecasts (``region`` or ``region_code``, ``disease``, ``model``, ``origin``,
+        ``target``, ``quantile``, ``value``); the latest origin of the ensemble (else the first
+        model) is drawn. ``None`` draws no forecast.
+    region_code, disease
+        The series drawn.
+    title
+        Chinese title; default the disease and place are not repeated (the caption says them).
+    frequency
+        ``"week"`` or ``"month"`` (axis wording).
+    periods
+        Periods of history shown.
+    figsize, font_size
+        Size in inches and smallest text in points (the memo prints the PNG at this size).
+
+    Returns
+    -------
+    ChartFigure
+        Not attached to pyplot.
+    """
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    if frequency not in PERIOD_WORDS:
+        msg = f"parameter 'frequency' must be one of {tuple(PERIOD_WORDS)}, got {frequency!r}"
+        raise ParameterError(msg)
+    need = {"region_code", "disease", "week_start", "observed", "upper_bound", "alarm"}
+    missing = sorted(need - set(alarms.columns))
+    if missing:
+        msg = f"parameter 'alarms' lacks columns {missing}"
+        raise ParameterError(msg)
+    use_chinese_font()
+    series = (
+        alarms.filter((pl.col("region_code") == region_code) & (pl.col("disease") == disease))
+        .sort("week_start")
+        .tail(periods)
+    )
+    fig = ChartFigure(figsize=figsize, layout="constrained")
+    ax = fig.add_subplot()
+    x = series["week_start"].to_list()
+    if forecasts is not None and not forecasts.is_empty():
+        fc = _one_forecast(forecasts, region_code, disease)
+        if not fc.is_empty() and all(c in fc.columns for c in _LEVELS):
+            t = fc["target"].to_list()
+            ax.fill_between(t, fc["q025"].to_list(), fc["q975"].to_list(), color="#f4a261",
+                            alpha=0.3, linewidth=0, label="95%预测区间")  # fmt: skip
+            ax.fill_between(t, fc["q25"].to_list(), fc["q75"].to_list(), color="#e76f51",
+                            alpha=0.4, linewidth=0, label="50%预测区间")  # fmt: skip
+            ax.plot(t, fc["q50"].to_list(), color="#e76f51", linestyle="--", linewidth=1.0,
+                    label="预测中位数")  # fmt: skip
+    if "expected" in series.columns:
+        ax.plot(x, series["expected"].to_list(), color="#7f7f7f", linewidth=1.0, label="预期值")
+    ax.step(x, series["upper_bound"].to_list(), where="mid", color="#c1121f", linewidth=1.0,
+            linestyle=":", label="预警阈值")  # fmt: skip
+    ax.plot(x, series["observed"].to_list(), color="#1f4e79", linewidth=1.5, marker="o",
+            markersize=2.5, label="实际病例")  # fmt: skip
+    hit = series.filter(pl.col("alarm").fill_null(False) & pl.col("observed").is_not_null())
+    if not hit.is_empty():
+        ax.scatter(hit["week_start"].to_list(), hit["observed"].to_list(), color="#c1121f",
+                   zorder=3, s=22, label="超出阈值")  # fmt: skip
+    ax.set_ylim(bottom=0)
+    locator = AutoDateLocator(maxticks=6)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(
+        ConciseDateFormatter(
+            locator,
+            formats=["%Y年", "%-m月", "%-d日", "%H:%M", "%H:%M", "%S"],
+            zero_formats=["", "%Y年", "%-m月", "%-d日", "%H:%M", "%H:%M"],
+            show_offset=False,
+        )
+    )
+    ax.tick_params(labelsize=font_size)
+    ax.set_ylabel("病例数", fontsize=font_size)
+    ax.grid(alpha=0.3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.legend(fontsize=font_size, frameon=False, loc="outside lower center", ncols=3,
+               handlelength=1.5, columnspacing=0.8)  # fmt: skip
+    if title:
+        ax.set_title(title, fontsize=font_size + 1)
+    return fig

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["alert_action", "alert_finding", "disease_group"]
+__all__ = ["alert_action", "alert_finding", "disease_group", "grouped_actions"]
 
 #: Disease groups and the words (in Chinese disease names or English codes) that place a
 #: disease in them, tried in order. After the WHO/China CDC grouping by route of transmission.
@@ -197,6 +197,45 @@ def alert_finding(alert: Mapping[str, Any], *, context: Mapping[str, Any] | None
     return _sentence(message)
 
 
+def _action_parts(alert: Mapping[str, Any]) -> tuple[str, str, str]:
+    """``(place, what happened, what to do)`` of the action for one alert."""
+    kind = alert.get("kind")
+    place = str(alert.get("place", ""))
+    if kind == "health_alarm":
+        disease = _disease_zh(alert) or "相关病种"
+        group = disease_group(f"{alert.get('disease', '')} {disease}")
+        cases = disease if disease.endswith("病例") else f"{disease}病例"
+        return place, f"{cases}超出预警阈值", _DISEASE_ACTIONS[group]
+    if kind == "service_surge":
+        service = str(alert.get("service", ""))
+        what = _SERVICE_ACTIONS.get(
+            service, "请主管部门增加受理窗口和网上办理引导，及时公布办理进度"
+        )
+        return place, f"{service}申请超出容量", what
+    if kind == "hot_issue":
+        words = _issue_words(alert)
+        topic = words[0] if words else "相关"
+        dept = next(
+            (d for keys, d in _ISSUE_TOPICS if any(k in w for w in words for k in keys)),
+            "主管部门",
+        )
+        return (
+            place,
+            f"“{topic}”诉求",
+            f"请{dept}会同所在街道核实情况、限时处置，并在办结后向留言群众回复",
+        )
+    if kind == "population_change":
+        return (
+            place,
+            "常住人口与登记人口差异较大",
+            "请统计和公安部门核查差异原因，教育、卫生健康、民政等部门按常住人口复核学位、"
+            "床位和社区服务配置",
+        )
+    if kind == "data_quality":
+        return place, "数据质量问题", "请数据提供单位核查并更正有关数据，下期报告前完成"
+    return place, "预警", "请主管部门核实情况并及时处置"
+
+
 def alert_action(alert: Mapping[str, Any]) -> str:
     """The recommended action for one alert, worded by its kind and subject.
 
@@ -214,32 +253,27 @@ def alert_action(alert: Mapping[str, Any]) -> str:
     str
         A Chinese sentence ending with 。, naming the place.
     """
-    kind = alert.get("kind")
-    place = str(alert.get("place", ""))
-    if kind == "health_alarm":
-        disease = _disease_zh(alert) or "相关病种"
-        group = disease_group(f"{alert.get('disease', '')} {disease}")
-        return _sentence(f"针对{place}{disease}病例超出预警阈值，{_DISEASE_ACTIONS[group]}")
-    if kind == "service_surge":
-        service = str(alert.get("service", ""))
-        what = _SERVICE_ACTIONS.get(service, "请主管部门增加受理窗口和网上办理引导，及时公布办理进度")
-        return _sentence(f"针对{place}{service}申请超出容量，{what}")
-    if kind == "hot_issue":
-        words = _issue_words(alert)
-        topic = words[0] if words else "相关"
-        dept = next(
-            (d for keys, d in _ISSUE_TOPICS if any(k in w for w in words for k in keys)),
-            "主管部门",
-        )
-        return _sentence(
-            f"针对{place}“{topic}”诉求，请{dept}会同所在街道核实情况、限时处置，"
-            "并在办结后向留言群众回复"
-        )
-    if kind == "population_change":
-        return _sentence(
-            f"请统计和公安部门核查{place}常住人口与登记人口的差异，"
-            "教育、卫生健康、民政等部门按常住人口复核学位、床位和社区服务配置"
-        )
-    if kind == "data_quality":
-        return _sentence(f"请{place}数据提供单位核查并更正有关数据，下期报告前完成")
-    return _sentence(f"请{place}主管部门核实情况并及时处置")
+    return grouped_actions([alert])[0]
+
+
+def grouped_actions(alerts: list[Mapping[str, Any]]) -> list[str]:
+    """One action per subject and response, naming every place it covers, in the order of
+    ``alerts`` (three provinces alarming for 乙肝 get one action naming the three).
+
+    Parameters
+    ----------
+    alerts
+        Alerts of the memo's findings, most important first.
+
+    Returns
+    -------
+    list of str
+        Chinese sentences ending with 。.
+    """
+    groups: dict[tuple[str, str], list[str]] = {}
+    for alert in alerts:
+        place, what, todo = _action_parts(alert)
+        places = groups.setdefault((what, todo), [])
+        if place not in places:
+            places.append(place)
+    return [_sentence(f"针对{'、'.join(p)}{what}，{todo}") for (what, todo), p in groups.items()]
