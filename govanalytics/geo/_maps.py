@@ -48,6 +48,8 @@ __all__ = [
 SUPPRESSED_COLOR, SUPPRESSED_LABEL = "#9e9e9e", "已抑制"
 #: Border colour of regions named in an alert.
 ALARM_COLOR = "#b71c1c"
+#: Legend colour prefix of a row drawn as an outline (the alarm border), not a filled box.
+RING = "ring:"
 #: Maps of at most this many regions get permanent name labels by default.
 AUTO_LABELS = 30
 MISSING_COLOR, MISSING_LABEL = "#eeeeee", "无数据"
@@ -139,16 +141,27 @@ def _diverging(
     return colours, rows
 
 
-def _separated_breaks(values: np.ndarray, classes: int, alarm: np.ndarray) -> np.ndarray | None:
-    """Breaks that put the alarm areas in a class of their own (the top one): quantile classes
-    of the other areas below the lowest alarm value. ``None`` when an ordinary area has a
-    value as high (no break can separate them)."""
-    ordinary = values[~alarm]
-    floor = float(values[alarm].min())
-    if ordinary.size == 0 or ordinary.max() >= floor:
+def _separated(
+    values: np.ndarray, classes: int, colormap: str, fmt, alarm: np.ndarray
+) -> tuple[np.ndarray, list[tuple[str, str]]] | None:
+    """Classes that put the alarm areas in a class of their own (the top one, "≥ the lowest
+    alarm value"): quantile classes of the other areas below it. ``None`` when an ordinary
+    area has a value as high as an alarm area (no break can separate them)."""
+    ok = ~np.isnan(values)
+    ordinary, marked = ok & ~alarm, ok & alarm
+    if not ordinary.any() or not marked.any():
         return None
-    below = _class_breaks(ordinary, max(classes - 1, 1))
-    return np.unique(np.append(below[below < floor], [floor, float(values[alarm].max())]))
+    floor = float(values[marked].min())
+    if values[ordinary].max() >= floor:
+        return None
+    colours, rows = _quantile(np.where(ordinary, values, np.nan), max(classes - 1, 1), fmt)
+    palette = _colors(colormap, len(rows) + 1)
+    recolour = dict(zip([c for c, _ in rows], palette[:-1], strict=True))
+    colours = np.array([recolour.get(c, c) for c in colours], dtype=object)
+    colours[marked] = palette[-1]
+    rows = [(recolour[c], text) for c, text in rows]
+    rows.append((palette[-1], f"{fmt(floor)} 及以上（预警地区）"))
+    return colours, rows
 
 
 def _cmap(colormap: str):
@@ -180,11 +193,25 @@ def _classify(
     centre = _centre(values, center, colormap)
     if centre is not None:
         return _diverging(values, classes, colormap, fmt, centre)
-    breaks = None
-    if alarm is not None and (alarm & ok).any() and (~alarm & ok).any():
-        breaks = _separated_breaks(values[ok], classes, alarm[ok])
-    if breaks is None:
-        breaks = _class_breaks(values[ok], classes)
+    if alarm is not None:
+        separated = _separated(values, classes, colormap, fmt, alarm)
+        if separated is not None:
+            return separated
+    colours, rows = _quantile(values, classes, fmt)
+    palette = _colors(colormap, max(len(rows), 1))
+    recolour = dict(zip([c for c, _ in rows], palette, strict=True))
+    return (
+        np.array([recolour.get(c, c) for c in colours], dtype=object),
+        [(recolour[c], text) for c, text in rows],
+    )
+
+
+def _quantile(values: np.ndarray, classes: int, fmt) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Quantile classes: per value a class key ``"#<i>"`` (NaN → ``""``) and legend rows
+    (key, Chinese range text); :func:`_classify` turns keys into colours."""
+    ok = ~np.isnan(values)
+    colours = np.full(values.shape, "", dtype=object)
+    breaks = _class_breaks(values[ok], classes)
     # merge classes whose bounds print alike (e.g. 5.2 and 5.4 with "{:,.0f}")
     texts = [fmt(b) for b in breaks]
     keep = [i for i in range(len(breaks)) if i == len(breaks) - 1 or texts[i] != texts[i + 1]]
@@ -192,13 +219,12 @@ def _classify(
         keep[0] = 0  # the lowest class starts at the minimum
     breaks = breaks[keep]
     if len(breaks) == 1:
-        palette = _colors(colormap, 1)
-        colours[ok] = palette[0]
-        return colours, [(palette[0], fmt(breaks[0]))]
-    palette = _colors(colormap, len(breaks) - 1)
-    idx = np.clip(np.searchsorted(breaks, values[ok], side="right") - 1, 0, len(palette) - 1)
-    colours[ok] = np.array(palette, dtype=object)[idx]
-    rows = [(palette[i], f"{fmt(breaks[i])} – {fmt(breaks[i + 1])}") for i in range(len(palette))]
+        colours[ok] = "#0"
+        return colours, [("#0", fmt(breaks[0]))]
+    keys = np.array([f"#{i}" for i in range(len(breaks) - 1)], dtype=object)
+    idx = np.clip(np.searchsorted(breaks, values[ok], side="right") - 1, 0, len(keys) - 1)
+    colours[ok] = keys[idx]
+    rows = [(str(keys[i]), f"{fmt(breaks[i])} – {fmt(breaks[i + 1])}") for i in range(len(keys))]
     return colours, rows
 
 
@@ -310,7 +336,12 @@ _LEGEND_CSS = (
 def _legend_html(title: str, rows: list[tuple[str, str]], notes: Sequence[str] = ()) -> str:
     parts = [f'<div class="t">{html.escape(title)}</div>'] if title else []
     for colour, label in rows:
-        parts.append(f'<div><i style="background:{colour}"></i>{html.escape(label)}</div>')
+        swatch = (
+            f"background:none;border:2px solid {colour.removeprefix(RING)}"
+            if colour.startswith(RING)
+            else f"background:{colour}"
+        )
+        parts.append(f'<div><i style="{swatch}"></i>{html.escape(label)}</div>')
     parts.extend(f"<div>{html.escape(n)}</div>" for n in notes)
     return "".join(parts)
 
@@ -517,7 +548,7 @@ def choropleth(
         )
         if marked is not None:
             m.add_child(marked)
-        rows.append((ALARM_COLOR, "本期预警地区（红框）"))
+        rows.append((RING + ALARM_COLOR, "本期预警地区（红框）"))
     if labels == "auto":
         labels = len(frame) <= AUTO_LABELS
     chosen = np.ones(len(frame), dtype=bool) if labels else alarm

@@ -21,6 +21,7 @@ from govanalytics.geo._maps import (
     AUTO_LABELS,
     MISSING_COLOR,
     MISSING_LABEL,
+    RING,
     SUPPRESSED_COLOR,
     SUPPRESSED_LABEL,
     _as_gdf,
@@ -141,13 +142,18 @@ def static_map(
     ax = fig.add_subplot()
     gdf.plot(ax=ax, color=list(colours), edgecolor="#555555", linewidth=0.4)
     if outlines is not None:
-        _as_gdf(outlines, "outlines").boundary.plot(ax=ax, color="#333333", linewidth=1.2)
+        outlines = _as_gdf(outlines, "outlines").reset_index(drop=True)
+        outlines.boundary.plot(ax=ax, color="#333333", linewidth=1.2)
+        if labels and name_column in outlines.columns and len(outlines) <= AUTO_LABELS:
+            _outline_labels(ax, outlines, name_column, font_size)
     if alarm.any():
         gdf[alarm].boundary.plot(ax=ax, color=ALARM_COLOR, linewidth=2.2)
-        rows.append((ALARM_COLOR, "本期预警地区（红框）"))
-    if labels == "auto":
-        labels = len(gdf) <= AUTO_LABELS
-    chosen = np.ones(len(gdf), dtype=bool) if labels else alarm
+        rows.append((RING + ALARM_COLOR, "本期预警地区（红框）"))
+    chosen = (
+        np.ones(len(gdf), dtype=bool)
+        if labels is True or (labels == "auto" and len(gdf) <= AUTO_LABELS)
+        else alarm
+    )
     if chosen.any():
         _write_labels(ax, gdf, chosen, alarm, values, suppressed, name_column, fmt_one, font_size)
     mid_lat = float(np.mean(gdf.total_bounds[[1, 3]]))
@@ -155,7 +161,12 @@ def static_map(
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize=font_size + 2)
-    handles = [Patch(facecolor=c, edgecolor="#999999", label=label) for c, label in rows]
+    handles = [
+        Patch(facecolor="none", edgecolor=c.removeprefix(RING), linewidth=2, label=label)
+        if c.startswith(RING)
+        else Patch(facecolor=c, edgecolor="#999999", label=label)
+        for c, label in rows
+    ]
     if handles:
         ax.legend(
             handles=handles,
@@ -192,3 +203,11 @@ def _write_labels(ax, gdf, chosen, alarm, values, suppressed, name_column, fmt_o
             color="#111111",
             path_effects=[withStroke(linewidth=3 if alarm[i] else 2.5, foreground="white")],
         )
+
+
+def _outline_labels(ax, outlines, name_column: str, size: float) -> None:
+    """Names of the coarser regions (districts over communities), larger and grey."""
+    cent = region_centroids(outlines, name_column=name_column)
+    for x, y, name in zip(cent["lon"], cent["lat"], outlines[name_column].astype(str), strict=True):
+        ax.text(x, y, name, ha="center", va="center", fontsize=size + 3, color="#333333",
+                alpha=0.85, path_effects=[withStroke(linewidth=3, foreground="white")])  # fmt: skip
