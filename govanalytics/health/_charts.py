@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from matplotlib.figure import Figure
 
-from govanalytics.charts import ChartFigure, use_chinese_font
+from govanalytics.charts import ChartFigure, chinese_dates, use_chinese_font
 from govanalytics.errors import ParameterError
 from govanalytics.health._series import PERIOD_WORDS
 
@@ -104,11 +104,12 @@ def forecast_band_figure(
                 ax.scatter(hit["week_start"].to_list(), hit["observed"].to_list(),
                            color="#c1121f", zorder=3, s=18, label="预警")  # fmt: skip
         ax.set_title(names.get(code, code), fontsize=10)
-        ax.tick_params(axis="x", labelrotation=30, labelsize=7)
-        ax.tick_params(axis="y", labelsize=7)
+        chinese_dates(ax, maxticks=5)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.tick_params(axis="y", labelsize=8)
         ax.set_ylim(bottom=0)
         if i == 0:
-            ax.legend(fontsize=7, loc="upper left")
+            ax.legend(fontsize=8, loc="upper left")
     fig.supxlabel(words["name"], fontsize=9)
     fig.supylabel("病例数", fontsize=9)
     if title:
@@ -176,8 +177,6 @@ def alarm_chart(
     ChartFigure
         Not attached to pyplot.
     """
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-
     if frequency not in PERIOD_WORDS:
         msg = f"parameter 'frequency' must be one of {tuple(PERIOD_WORDS)}, got {frequency!r}"
         raise ParameterError(msg)
@@ -216,16 +215,7 @@ def alarm_chart(
         ax.scatter(hit["week_start"].to_list(), hit["observed"].to_list(), color="#c1121f",
                    zorder=3, s=22, label="超出阈值")  # fmt: skip
     ax.set_ylim(bottom=0)
-    locator = AutoDateLocator(maxticks=6)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(
-        ConciseDateFormatter(
-            locator,
-            formats=["%Y年", "%-m月", "%-d日", "%H:%M", "%H:%M", "%S"],
-            zero_formats=["", "%Y年", "%-m月", "%-d日", "%H:%M", "%H:%M"],
-            show_offset=False,
-        )
-    )
+    chinese_dates(ax, maxticks=6)
     ax.tick_params(labelsize=font_size)
     ax.set_ylabel("病例数", fontsize=font_size)
     ax.grid(alpha=0.3)
@@ -235,4 +225,84 @@ def alarm_chart(
                handlelength=1.5, columnspacing=0.8)  # fmt: skip
     if title:
         ax.set_title(title, fontsize=font_size + 1)
+    return fig
+
+
+def season_chart(
+    series: pl.DataFrame,
+    *,
+    region_code: str,
+    disease: str,
+    seasons: int = 3,
+    title: str = "",
+    frequency: str = "week",
+    figsize: tuple[float, float] = (6.0, 3.2),
+    font_size: float = 8.0,
+) -> Figure:
+    """This year's counts against the same periods of the past ``seasons`` years.
+
+    One line per calendar year over the week (or month) of the year: the latest year thick
+    and dark, past years thin and light, so that an early or high season shows at a glance.
+
+    Parameters
+    ----------
+    series
+        Counts (``region_code``, ``disease``, ``week_start``, ``count``); withheld counts
+        (null) are not drawn.
+    region_code, disease
+        The series drawn.
+    seasons
+        Past years drawn besides the latest.
+    title
+        Chinese title.
+    frequency
+        ``"week"`` (ISO week of the year) or ``"month"``.
+    figsize, font_size
+        Size in inches and smallest text in points.
+
+    Returns
+    -------
+    ChartFigure
+    """
+    if frequency not in PERIOD_WORDS:
+        msg = f"parameter 'frequency' must be one of {tuple(PERIOD_WORDS)}, got {frequency!r}"
+        raise ParameterError(msg)
+    if not isinstance(seasons, int) or seasons < 0:
+        msg = f"parameter 'seasons' must be a non-negative integer, got {seasons!r}"
+        raise ParameterError(msg)
+    use_chinese_font()
+    step = (
+        pl.col("week_start").dt.week() if frequency == "week" else pl.col("week_start").dt.month()
+    )
+    one = (
+        series.filter((pl.col("region_code") == region_code) & (pl.col("disease") == disease))
+        .with_columns(pl.col("week_start").dt.iso_year().alias("_year"), step.alias("_step"))
+        .sort("week_start")
+    )
+    fig = ChartFigure(figsize=figsize, layout="constrained")
+    ax = fig.add_subplot()
+    years = one["_year"].unique().sort().to_list()[-(seasons + 1) :]
+    greys = ["#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5"]
+    for i, year in enumerate(years):
+        part = one.filter(pl.col("_year") == year)
+        latest = year == years[-1]
+        ax.plot(
+            part["_step"].to_list(),
+            part["count"].to_list(),
+            color="#b71c1c" if latest else greys[(i + 5 - len(years)) % len(greys)],
+            linewidth=2.2 if latest else 1.2,
+            label=f"{year}年",
+            zorder=3 if latest else 2,
+        )
+    unit = PERIOD_WORDS[frequency]["name"]
+    ax.set_xlabel(f"第几{unit}" if frequency == "week" else "月份", fontsize=font_size)
+    ax.set_ylabel("病例数", fontsize=font_size)
+    ax.set_ylim(bottom=0)
+    ax.tick_params(labelsize=font_size)
+    ax.grid(alpha=0.3)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(fontsize=font_size, frameon=False)
+    if title:
+        ax.set_title(title, fontsize=font_size + 2)
     return fig
