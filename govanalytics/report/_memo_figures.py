@@ -143,6 +143,33 @@ def _alert_map(report_dir: Path, memo: Memo, alerts: list[dict], manifest: dict)
     return True
 
 
+def _hot_issue(report_dir: Path, memo: Memo, alert: dict, number: int) -> bool:
+    """The issue's leading word per day with its burst shaded, from the published tables."""
+    from govanalytics.hotwords import burst_chart
+    from govanalytics.report._memo import FIGURE_SIZE
+    from govanalytics.report._memo_text import _issue_words
+
+    folder = report_dir / alert.get("notebook", "hot_words")
+    words = _issue_words(alert)
+    if not words or not (folder / "hot_words.parquet").is_file():
+        return False
+    counts = pl.read_parquet(folder / "hot_words.parquet")
+    bursts_file = folder / "bursts.parquet"
+    bursts = pl.read_parquet(bursts_file) if bursts_file.is_file() else counts.head(0)
+    code = str(alert.get("place_code", ""))
+    scopes = set(counts["scope"].to_list()) if "scope" in counts.columns else set()
+    scope = code if code in scopes else "all"
+    one = counts.filter((pl.col("word") == words[0]) & (pl.col("scope") == scope))
+    if one["count"].drop_nulls().len() < 5 or {"start", "end", "word"} - set(bursts.columns):
+        return False  # the published hot list holds too few days of the word to draw
+    fig = burst_chart(one, bursts, word=words[0], scope=scope, figsize=FIGURE_SIZE)
+    fig.savefig(report_dir / CHART_FILE, dpi=200, facecolor="white")
+    memo.chart_figure = CHART_FILE
+    where = alert.get("place") if scope != "all" else "全市"
+    memo.chart_caption = f"图{number}　{where}“{words[0]}”留言人数与突发时段"
+    return True
+
+
 def draw_memo_figures(
     report_dir: Path, memo: Memo, summaries: dict[str, dict[str, Any]], manifest: dict[str, Any]
 ) -> list[str]:
@@ -163,8 +190,12 @@ def draw_memo_figures(
     reported = [a for it in memo.items for a in it.alerts]
     if alert.get("kind") == "health_alarm":
         _health(report_dir, memo, alert, manifest, number)
-    elif _alert_map(report_dir, memo, reported, manifest):
-        title = summaries.get(str(alert.get("notebook")), {}).get("title", "")
-        if memo.chart_figure:
-            memo.chart_caption = f"图2　{title}"
+        return [f for f in (MAP_FILE, CHART_FILE) if (report_dir / f).is_file()]
+    mapped = _alert_map(report_dir, memo, reported, manifest)
+    number = 2 if mapped else 1
+    if alert.get("kind") == "hot_issue" and _hot_issue(report_dir, memo, alert, number):
+        pass
+    elif memo.chart_figure:
+        title = summaries.get(str(memo.chart_figure).split("/")[0], {}).get("title", "")
+        memo.chart_caption = f"图{number}　{title}"
     return [f for f in (MAP_FILE, CHART_FILE) if (report_dir / f).is_file()]
