@@ -165,6 +165,20 @@ def test_memo_pdf_one_or_two_pages_with_page_numbers(weekly_report) -> None:
     text = re.sub(r"\s+", "", "".join(p.extract_text() for p in reader.pages))
     assert f"—1/{n}—" in text and "第47期" in text and "数据分析组" in text
     assert "工作建议" in text and not DENY.search(text)
+    # on the sample city: every high alert has its action, and the chart is the top alert's
+    from govanalytics.report._index import all_alerts, read_summaries
+
+    summaries = read_summaries(weekly_report.path, [r.name for r in weekly_report.runs])
+    memo = memo_content(summaries, weekly_report.manifest)
+    for a in all_alerts(summaries):
+        if a["severity"] == "high":
+            assert any(a["place"] in x for x in memo.actions), a["message"]
+    top = memo.top_alert
+    assert top is not None
+    if top["kind"] == "health_alarm":  # the chart's caption names the alert's place and disease
+        from govanalytics.health import disease_name
+
+        assert f"{top['place']}{disease_name(top['disease'])}：实际病例" in text
     # the figures are drawn at their printed size (8-pt text prints at 8 pt)
     from PIL import Image
 
