@@ -217,13 +217,16 @@ def _last_words(message: str) -> None:
 @report.command()
 @click.argument("report_dir", required=False, type=click.Path(file_okay=False))
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True)
-def memo(report_dir: str | None, out: str) -> None:
+@click.option(
+    "--issuer", default=None, help="Issuing unit in the memo's header (default 数据分析组)."
+)
+def memo(report_dir: str | None, out: str, issuer: str | None) -> None:
     """(Re)write memo.pdf and memo.docx of a report (default: the latest in --out)."""
     from govanalytics.errors import GovAnalyticsError
     from govanalytics.report import write_memo
 
     try:
-        paths = write_memo(report_dir, reports_dir=out)
+        paths = write_memo(report_dir, reports_dir=out, issuer=issuer)
     except GovAnalyticsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
