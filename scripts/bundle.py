@@ -273,11 +273,13 @@ class Apt:
         base = self._simulate(required_packages(dump.stdout))
         self.status.write_text(status_file(dump.stdout, base), encoding="utf-8")
         log(f"minimal system: {len(base)} packages (Priority: required and their dependencies)")
-        out = run(
-            ["apt-get", "-qq", *self.options(), "--print-uris", "install", *packages],
-            capture_output=True,
-            text=True,
-        ).stdout
+        # --print-uris leaves out files already in the archive folder: ask with an empty one
+        empty = self.dir / "empty-archives"
+        shutil.rmtree(empty, ignore_errors=True)
+        (empty / "partial").mkdir(parents=True)
+        opts = [*self.options(), f"-oDir::Cache::archives={empty}"]
+        out = run(["apt-get", "-qq", *opts, "--print-uris", "install", *packages],
+                  capture_output=True, text=True).stdout  # fmt: skip
         return [(line.split()[0].strip("'"), line.split()[1]) for line in out.splitlines()]
 
     def _simulate(self, packages: list[str]) -> set[str]:
@@ -292,6 +294,9 @@ class Apt:
         wanted = self.resolve(packages)
         log(f"{len(wanted)} Debian packages in the closure (against a minimal bookworm)")
         run(["apt-get", "-qq", "-y", *self.options(), "--download-only", "install", *packages])
+        if not wanted:
+            msg = f"apt resolved no package to download for {packages}"
+            raise RuntimeError(msg)
         dest.mkdir(parents=True, exist_ok=True)
         for _, name in wanted:
             shutil.copy2(self.dir / "archives" / name, dest / name)
@@ -306,8 +311,13 @@ class Apt:
         lists = self.dir / "check-lists"
         shutil.rmtree(lists, ignore_errors=True)
         (lists / "partial").mkdir(parents=True)
-        opts = [o for o in self.options() if "SourceParts" not in o and "Lists" not in o]
-        opts += [f"-oDir::Etc::SourceParts={sources}", f"-oDir::State::Lists={lists}"]
+        cache = self.dir / "check-cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        cache.mkdir()
+        opts = [o for o in self.options() if not o.startswith(("-oDir::Etc::SourceParts",
+                "-oDir::State::Lists", "-oDir::Cache="))]  # fmt: skip
+        opts += [f"-oDir::Etc::SourceParts={sources}", f"-oDir::State::Lists={lists}",
+                 f"-oDir::Cache={cache}"]  # fmt: skip
         run(["apt-get", "-qq", *opts, "update"])
         run(["apt-get", "-qq", "-s", *opts, "install", *packages], stdout=subprocess.DEVNULL)
         log("Debian closure checked: installs on a minimal system from the bundle alone")

@@ -46,7 +46,7 @@ fi
 echo "all $(wc -l < SHA256SUMS) files match"
 
 step "2/7 Debian packages (debs/)"
-packages=$(sed 's/#.*//' debian-packages.txt | tr '\n' ' ')
+packages=$(sed 's/#.*//' debian-packages.txt | xargs)
 if [ "$debs" = 0 ]; then
     echo "skipped (--no-debs)"
 elif [ ! -f debs/Packages ]; then
@@ -95,12 +95,12 @@ export PIP_CONFIG_FILE=/dev/null PIP_NO_INDEX=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 mkdir -p "$prefix"
 venv=$prefix/.venv
 "$python" -m venv --without-pip "$venv"   # works without Debian's python3-venv
-pipwhl=$(ls wheels/pip-*.whl | head -n1)
+for pipwhl in wheels/pip-*.whl; do :; done
 "$venv/bin/python" "$pipwhl/pip" install --quiet --no-index --find-links wheels pip setuptools wheel
 version=$(sed -n 's/.*"version": "\([^"]*\)".*/\1/p' MANIFEST.json | head -n1)
 "$venv/bin/python" -m pip install --quiet --no-index --find-links wheels -c constraints.txt "govanalytics[dev]==$version"
 "$venv/bin/govanalytics" --help >/dev/null
-echo "$venv: govanalytics $version and $(ls wheels | wc -l) wheels' worth of packages"
+echo "$venv: govanalytics $version installed from $(find wheels -name '*.whl' | wc -l) wheels"
 
 step "4/7 Jupyter kernel 'govanalytics'"
 "$venv/bin/python" -m ipykernel install --sys-prefix --name govanalytics --display-name "govanalytics (Python)" >/dev/null

@@ -13,7 +13,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/govanalytics-offline.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 echo "offline-check: unpacking $archive ($(du -h "$archive" | cut -f1)) into $work"
 tar -xzf "$archive" -C "$work"
-bundle=$(ls -d "$work"/govanalytics-offline-*)
+for bundle in "$work"/govanalytics-offline-*; do :; done
 # The install must not see this machine's pip configuration (e.g. a local find-links folder).
 inner="ip link set lo up 2>/dev/null || true; exec env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY -u no_proxy PIP_NO_INDEX=1 sh '$bundle/install.sh' --size $size"
 if unshare -n true 2>/dev/null; then
@@ -29,6 +29,7 @@ fi
 echo "offline-check: network cut by $how"
 start=$(date +%s)
 "$@"
-index=$(ls "$bundle"/reports/*/index.html 2>/dev/null | head -n1)
+index=""
+for f in "$bundle"/reports/*/index.html; do [ -f "$f" ] && index=$f; done
 [ -n "$index" ] || { echo "offline-check: FAILED: no rendered report under $bundle/reports" >&2; exit 1; }
 echo "offline-check: passed in $(($(date +%s) - start)) s — $how; report: ${index#"$work"/}"
