@@ -34,8 +34,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 case $size in small|default|large) ;; *) echo "install.sh: --size must be small, default or large, not '$size'" >&2; exit 2 ;; esac
-step() { printf '\n== %s\n' "$*"; }
 started=$(date +%s)
+step() { printf '\n== %s  (%s s)\n' "$*" "$(($(date +%s) - started))"; }
 cd "$here"
 
 step "1/7 checksums (SHA256SUMS)"

@@ -9,10 +9,15 @@ cd "$(dirname "$0")/.."
 archive=dist/$(cat dist/LATEST)
 [ -f "$archive" ] || { echo "offline-check: no bundle in dist/ (run make bundle)" >&2; exit 1; }
 size=${SIZE:-small}
-work=$(mktemp -d "${TMPDIR:-/tmp}/govanalytics-offline.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-echo "offline-check: unpacking $archive ($(du -h "$archive" | cut -f1)) into $work"
+# A fresh folder per run under .cache/offline-check/ (git-ignored). The previous run's folder is
+# removed first, not this one at the end: it stays for inspection (open its report), and CI does
+# not spend minutes deleting a virtualenv it throws away anyway.
+mkdir -p .cache/offline-check
+rm -rf .cache/offline-check/run.*
+work=$(mktemp -d "$PWD/.cache/offline-check/run.XXXXXX")
+t0=$(date +%s)
 tar -xzf "$archive" -C "$work"
+echo "offline-check: unpacked $archive ($(du -h "$archive" | cut -f1)) into $work in $(($(date +%s) - t0)) s"
 for bundle in "$work"/govanalytics-offline-*; do :; done
 # The install must not see this machine's pip configuration (e.g. a local find-links folder).
 inner="ip link set lo up 2>/dev/null || true; exec env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY -u no_proxy PIP_NO_INDEX=1 sh '$bundle/install.sh' --size $size"
