@@ -62,6 +62,19 @@ def test_install_rejects_an_unknown_size_before_doing_anything(tmp_path: Path) -
     assert sorted(p.name for p in tmp_path.iterdir()) == ["install.sh"]
 
 
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="sha256sum not installed")
+def test_install_stops_on_a_damaged_bundle_before_installing(bundle, fake_bundle: Path) -> None:
+    shutil.copy(SCRIPTS / "install.sh", fake_bundle / "install.sh")
+    bundle.write_sha256sums(fake_bundle)
+    (fake_bundle / "wheels" / "a-1.0-py3-none-any.whl").write_bytes(b"abd")
+    r = subprocess.run(["sh", str(fake_bundle / "install.sh"), "--prefix", str(fake_bundle / "p")],
+                       capture_output=True, text=True)  # fmt: skip
+    assert r.returncode == 1
+    assert "wheels/a-1.0-py3-none-any.whl: FAILED" in r.stdout
+    assert "the bundle is damaged or was changed" in r.stderr
+    assert not (fake_bundle / "p").exists()
+
+
 def test_system_deps_installs_the_list_the_bundle_ships(bundle, tmp_path: Path) -> None:
     """Run system-deps.sh as a non-root user on a machine where dpkg knows no package: the
     packages it says are missing are exactly the bundle's list."""
