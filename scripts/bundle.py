@@ -293,10 +293,10 @@ class Apt:
         ``dest``; return the file names."""
         wanted = self.resolve(packages)
         log(f"{len(wanted)} Debian packages in the closure (against a minimal bookworm)")
-        run(["apt-get", "-qq", "-y", *self.options(), "--download-only", "install", *packages])
         if not wanted:
             msg = f"apt resolved no package to download for {packages}"
             raise RuntimeError(msg)
+        run(["apt-get", "-qq", "-y", *self.options(), "--download-only", "install", *packages])
         dest.mkdir(parents=True, exist_ok=True)
         for _, name in wanted:
             shutil.copy2(self.dir / "archives" / name, dest / name)
