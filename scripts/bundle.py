@@ -34,6 +34,7 @@ import subprocess
 import sys
 import sysconfig
 import tarfile
+import tempfile
 import time
 import tomllib
 from pathlib import Path
@@ -359,6 +360,21 @@ def needed_wheels(wheel_dir: Path, python: str) -> list[Path]:
     return [wheel_dir / n for n in names]
 
 
+def project_wheel(dest: Path, python: str) -> None:
+    """``pip wheel --no-deps`` of the project, built from a clean copy of its sources so that
+    no ``build/`` folder is left in the checkout (nor a stale one packed into the wheel)."""
+    log("pip wheel --no-deps . (the project's own wheel, from a clean copy)")
+    with tempfile.TemporaryDirectory(prefix="govanalytics-src-") as tmp:
+        src = Path(tmp)
+        for name in ("pyproject.toml", "README.md", "LICENSE"):
+            if (ROOT / name).exists():
+                shutil.copy2(ROOT / name, src / name)
+        shutil.copytree(ROOT / "govanalytics", src / "govanalytics",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))  # fmt: skip
+        run([python, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dest),
+             str(src)])  # fmt: skip
+
+
 # --------------------------------------------------------------------------- assembly
 def copy_shipped(dest: Path) -> None:
     """Notebooks, install script, smoke tests and the offline README into the bundle."""
@@ -396,9 +412,7 @@ def build(out: Path, cache: Path, *, debs: bool = True, python: str = sys.execut
     wheel_dir = download_wheels(cache, python)
     for whl in needed_wheels(wheel_dir, python):
         shutil.copy2(whl, stage / "wheels" / whl.name)
-    log("pip wheel --no-deps . (the project's own wheel)")
-    run([python, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir",
-         str(stage / "wheels"), str(ROOT)])  # fmt: skip
+    project_wheel(stage / "wheels", python)
 
     packages = debian_packages()
     deb_names: list[str] = []
