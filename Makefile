@@ -49,3 +49,12 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) reports/20* .pytest_cache
+
+# Offline bundle for a machine with no internet (government intranet): build it on a connected
+# machine of the same Debian release and Python; offline-check installs it with the network cut.
+.PHONY: bundle offline-check
+bundle: setup
+	$(BIN)/python scripts/bundle.py
+
+offline-check: bundle
+	sh scripts/offline-check.sh
