@@ -81,6 +81,8 @@ RUNS_TABLE = "master.promotion_runs"
 ROW_ID = "row_id"
 GEOMETRY = "geometry"
 #: Columns joined on by the analyses: indexed unless they lead the table's unique key.
+#: Tables loaded with at least this many rows get their keys and indexes rebuilt in bulk.
+BULK_ROWS = 100_000
 JOIN_KEYS = ("person_key", "cell_id", "application_id", "region_code", "district_code")
 
 _PG_TYPES: dict[Any, str] = {
@@ -400,7 +402,35 @@ def _replace_rows(cur: Any, dataset: str, frame: Any) -> int:
         )
         return data.height
     cur.execute(f"DELETE FROM {table}")  # MVCC: readers see the old rows until commit
+    if data.height < BULK_ROWS:
+        _copy(cur, table, data)
+        return data.height
+    # a large table: its keys and indexes are rebuilt once after COPY (about twice as fast
+    # as growing them row by row); readers of this table wait until the load commits
+    cur.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('p', 'u') ORDER BY contype",
+        [table],
+    )
+    keys = cur.fetchall()
+    cur.execute(
+        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass "
+        "AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.oid)",
+        [table],
+    )
+    indexes = cur.fetchall()
+    drops = [f"DROP CONSTRAINT {_ident(name)}" for name, _ in keys]
+    if drops:
+        cur.execute(f"ALTER TABLE {table} {', '.join(drops)}")
+    for name, _ in indexes:
+        cur.execute(f"DROP INDEX {table.split('.')[0]}.{_ident(name)}")
     _copy(cur, table, data)
+    adds = [f"ADD CONSTRAINT {_ident(name)} {definition}" for name, definition in keys]
+    if adds:
+        cur.execute(f"ALTER TABLE {table} {', '.join(adds)}")
+    for _, definition in indexes:
+        cur.execute(definition)
     return data.height
 
 
