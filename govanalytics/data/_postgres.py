@@ -64,6 +64,7 @@ __all__ = [
     "read_dataset",
     "redact_url",
     "table_ddl",
+    "table_fingerprint",
     "table_name",
     "write_dataset",
 ]
@@ -566,6 +567,18 @@ def has_rows(url: str, dataset: str) -> bool:
         if not found or found[0] is None:
             return False
         return conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table_name(dataset)})").fetchone()[0]
+
+
+def table_fingerprint(url: str, dataset: str) -> str:
+    """A fingerprint of a table's rows for a report manifest: ``md5:<hex>`` of the rows in the
+    order written (each row's text form hashed, the hashes hashed), computed by the server."""
+    table = table_name(dataset)
+    with _connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            f"SELECT md5(coalesce(string_agg(md5(t::text), '' ORDER BY t.{ROW_ID}), '')) "
+            f"FROM {table} AS t"
+        ).fetchone()
+    return f"md5:{row[0]}"
 
 
 def read_dataset(

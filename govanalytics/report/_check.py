@@ -320,7 +320,8 @@ def _default_notebooks() -> list[str]:
 
 
 def data_files(project: Project) -> dict[str, str]:
-    """``{file key: sha256}`` of every file the project reads (keys relative to its folder)."""
+    """``{file key: sha256}`` of every file the project reads (keys relative to its folder),
+    and ``{URL without password + table: md5 fingerprint}`` of every database table."""
     from govanalytics.report._manifest import sha256_file
 
     out = {}
@@ -332,4 +333,10 @@ def data_files(project: Project) -> dict[str, str]:
             except ValueError:
                 key = str(Path(path).resolve())
         out[key] = sha256_file(path)
+    for spec in project.datasets.values():  # database sources: URL without password, table
+        if spec.is_database:
+            from govanalytics.data._postgres import redact_url, table_fingerprint, table_name
+
+            key = f"{redact_url(spec.source)} {table_name(spec.dataset)}"
+            out[key] = table_fingerprint(spec.source, spec.dataset)
     return dict(sorted(out.items()))

@@ -51,10 +51,15 @@ def city_frames(small_city: Path) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def city_db(pg_server: Server, city_frames: dict[str, Any]) -> str:
     """URL of a database holding the small city (db init + load), never written to."""
-    from govanalytics.data._postgres import init_database, load_into_database
+    from click.testing import CliRunner
+
+    from govanalytics.cli import main
+    from govanalytics.data._postgres import load_into_database
 
     url = create_database(pg_server, "city")
-    init_database(url)
+    result = CliRunner().invoke(main, ["db", "init", url])
+    assert result.exit_code == 0, result.output
+    assert "14 tables; roles govanalytics_report" in result.output
     load_into_database(url, city_frames)
     return url
 

@@ -40,3 +40,11 @@ def test_overview_notebook_from_the_database_equals_the_parquet_tables(
     assert summary["week"] == "2026-W47"  # the last complete week of the small city's data
     assert published.height > 0 and published.equals(expected.districts)
     assert summary["findings"] == expected.findings
+    # the manifest's inputs name each table by its URL without password, with a fingerprint
+    from govanalytics.data import open_project
+    from govanalytics.report._check import data_files
+
+    inputs = data_files(open_project(project))
+    key = f"{city_db} dynamic.clinic_counts"
+    assert inputs[key].startswith("md5:") and len(inputs[key]) == 36
+    assert len([k for k in inputs if k.startswith("postgresql://")]) == len(city_frames)
