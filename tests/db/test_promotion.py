@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
-import psycopg
 import pytest
 
 from govanalytics.data import DynamicStore, MasterStore
@@ -19,6 +18,7 @@ from govanalytics.services import apply_promotion, plan_promotion
 from govanalytics.services._promotion import promote_frame
 
 pytestmark = [pytest.mark.xdist_group("postgres"), pytest.mark.postgres]
+psycopg = pytest.importorskip("psycopg", reason="the db extra is not installed")
 ROOT = Path(__file__).resolve().parents[2]
 
 
