@@ -43,7 +43,7 @@ test: setup system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Benchmarks, run by hand (minutes each; figures are ratios against a baseline in the same run).
-BENCHES := data_scan health hotwords mobility services
+BENCHES := data_scan health hotwords mobility services db
 bench: setup
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
 

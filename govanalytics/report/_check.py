@@ -202,8 +202,12 @@ def check_dataset(project: Project, name: str) -> DatasetCheck:
     if _is_od_product(spec):
         return _check_od_product(project, spec)
     source = spec.source
+    if spec.is_database:  # a table: shown by its URL without password
+        from govanalytics.data._postgres import redact_url, table_name
+
+        source = f"{redact_url(spec.source)} {table_name(name)}"
     try:
-        files = project.files(name)
+        files = [] if spec.is_database else project.files(name)
         if len(files) == 1:
             source = str(files[0])
         frame, report = project.load_with_report(name)

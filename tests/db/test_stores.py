@@ -112,6 +112,13 @@ def test_a_project_file_reads_database_sources(
     assert report.source.endswith("table dynamic.clinic_counts")
     with pytest.raises(DataError, match="a database table, not files"):
         project.files("clinic_counts")
+    # govanalytics check reads the tables too, naming them by URL and table
+    from govanalytics.report._check import check_data
+
+    checked = {d.name: d for d in check_data(tmp_path).datasets}
+    assert checked["clinic_counts"].status == "ok" and checked["regions"].status == "ok"
+    assert checked["clinic_counts"].rows == counts.height
+    assert checked["clinic_counts"].source == f"{city_db} dynamic.clinic_counts"
 
 
 def test_passwords_never_travel_in_urls(tmp_path: Path) -> None:
