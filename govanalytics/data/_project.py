@@ -376,7 +376,8 @@ class Project:
         return self.datasets[dataset]
 
     def files(self, dataset: str) -> list[Path]:
-        """The files of ``dataset`` (a glob may give several, in name order).
+        """The files of ``dataset`` (a glob may give several, in name order); none for a
+        database source.
 
         Raises
         ------
@@ -384,14 +385,8 @@ class Project:
             No file matches; the message names the declaration and lists the folder.
         """
         spec = self.spec(dataset)
-        if spec.is_database:
-            from govanalytics.data._postgres import redact_url
-
-            msg = (
-                f"{spec.declared_in} [datasets.{dataset}] source {redact_url(spec.source)!r}: "
-                "a database table, not files (read it with load())"
-            )
-            raise DataError(msg)
+        if spec.is_database:  # a table (read it with load()): no files
+            return []
         base = self.root if self.root is not None else Path.cwd()
         pattern = Path(spec.source).expanduser()
         if not pattern.is_absolute():
