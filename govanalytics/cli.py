@@ -1,4 +1,4 @@
-"""Command line: ``govanalytics synth …`` and ``govanalytics report …``."""
+"""Command line: ``govanalytics synth …``, ``govanalytics report …`` and ``govanalytics db …``."""
 
 from __future__ import annotations
 
@@ -232,6 +232,47 @@ def memo(report_dir: str | None, out: str, issuer: str | None) -> None:
         sys.exit(1)
     for path in paths:
         click.echo(str(path))
+
+
+# --- database mode (PostgreSQL): schema, roles and loading --------------------------------
+@main.group()
+def db() -> None:
+    """Keep the master and business data in PostgreSQL (URL without password: PGPASSWORD
+    or ~/.pgpass)."""
+
+
+@db.command("init")
+@click.argument("url")
+def db_init(url: str) -> None:
+    """Create the schemas, tables and roles (report, writer, steward) in database URL."""
+    from govanalytics.data._postgres import ROLES, init_database, redact_url
+    from govanalytics.errors import GovAnalyticsError
+
+    try:
+        tables = init_database(url)
+    except GovAnalyticsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{redact_url(url)}: {len(tables)} tables; roles {', '.join(ROLES.values())}")
+
+
+@db.command("load")
+@click.argument("url")
+@click.argument("data_dir", type=click.Path(file_okay=False, exists=True))
+def db_load(url: str, data_dir: str) -> None:
+    """Validate every dataset of DATA_DIR and load them into URL in one transaction."""
+    from govanalytics.data._postgres import load_into_database, redact_url
+    from govanalytics.errors import GovAnalyticsError
+
+    try:
+        counts = load_into_database(url, source=data_dir)
+    except GovAnalyticsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        click.echo("nothing was loaded", err=True)
+        sys.exit(1)
+    for name, rows in counts.items():
+        click.echo(f"{name}: {rows:,} rows")
+    click.echo(f"loaded into {redact_url(url)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@
 #   chromium        headless browser: prints the policy memo to PDF (embeds the CJK font) and
 #                   runs the offline-report test with the network blocked
 #   poppler-utils   pdftoppm: the memo test renders the PDF page to an image
+#   postgresql      initdb/pg_ctl: tests/db start a throwaway server (database mode)
 # Without root or apt-get, print a warning: charts fall back to a font without Chinese glyphs
 # (the code warns), and the offline-browser test is skipped with its reason.
 need=""
@@ -11,6 +12,8 @@ need=""
 for pkg in $(sed 's/#.*//' "$(dirname "$0")/debian-packages.txt"); do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need="$need $pkg"
 done
+# Test-only (not in the offline bundle): PostgreSQL for the database tests.
+command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="$need postgresql"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "system-deps: installing$need"
