@@ -98,21 +98,3 @@ def comment_sample(small_city: Path) -> pl.DataFrame:
 
     comments = load("comments", data_dir=small_city)
     return comments.sort("created_at", "message_id").head(N_COMMENTS)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Keep ``--dist loadgroup`` working: pytest-xdist 3.8 marks a grouped test by appending
-    ``@group`` to ``item._nodeid``, which pytest 9.2 no longer reads (the id lives in
-    ``item._id``), so the Spark tests were spread over both workers (two JVMs). Append the
-    group where xdist's suffix did not take."""
-    if not getattr(config.option, "loadgroup", False):
-        return
-    try:
-        from _pytest.nodeid import coerce_node_id
-    except ImportError:  # older pytest: xdist's own suffix works
-        return
-    for item in items:
-        mark = item.get_closest_marker("xdist_group")
-        if mark is not None and mark.args and "@" not in item.nodeid and hasattr(item, "_id"):
-            item._id = coerce_node_id(f"{item.nodeid}@{mark.args[0]}")
