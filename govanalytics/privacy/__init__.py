@@ -9,6 +9,14 @@ from govanalytics.privacy._csp import (
     script_hash,
     with_content_security_policy,
 )
+from govanalytics.privacy._derived import (
+    DERIVED_FROM,
+    HEADLINE_PEOPLE_UNITS,
+    count_text,
+    withhold_count,
+    withhold_derived,
+    withhold_headlines,
+)
 from govanalytics.privacy._escape import escape_markup
 from govanalytics.privacy._fields import (
     MASKED_FIELDS,
@@ -47,6 +55,8 @@ from govanalytics.privacy._suppress import (
 
 __all__ = [
     "CSP_DIRECTIVES",
+    "DERIVED_FROM",
+    "HEADLINE_PEOPLE_UNITS",
     "ID15_PATTERN",
     "ID18_PATTERN",
     "KINDS",
@@ -59,6 +69,7 @@ __all__ = [
     "WITHHELD",
     "PrivacyHit",
     "content_security_policy",
+    "count_text",
     "csp_meta",
     "escape_markup",
     "find_id_numbers",
@@ -84,4 +95,7 @@ __all__ = [
     "suppress_small_counts",
     "surnames",
     "with_content_security_policy",
+    "withhold_count",
+    "withhold_derived",
+    "withhold_headlines",
 ]

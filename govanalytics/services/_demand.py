@@ -8,7 +8,7 @@ import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import ParameterError
-from govanalytics.privacy import secondary_suppress, suppress_small_counts
+from govanalytics.privacy import secondary_suppress, suppress_small_counts, withhold_derived
 
 __all__ = [
     "COMPLAINTS",
@@ -173,11 +173,14 @@ def demand_points(
 def publishable_demand(demand: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:
     """Demand table as a report may show it: small counts and their changes withheld.
 
-    Disclosure rule: ``count``, ``previous`` and ``change`` below ``k`` in absolute value are
-    withheld (:func:`govanalytics.privacy.suppress_small_counts`); a change or change rate
-    next to a withheld count is withheld too (count − change would give it away); and since
-    community totals over services are shown on the map, each community with exactly one
-    withheld count loses one more (:func:`govanalytics.privacy.secondary_suppress`).
+    Disclosure rule: ``count`` and ``previous`` below ``k`` are withheld
+    (:func:`govanalytics.privacy.suppress_small_counts`); since community totals over services
+    are shown on the map, each community with exactly one withheld count loses one more
+    (:func:`govanalytics.privacy.secondary_suppress`, the ``previous`` column likewise against
+    the previous period's totals). ``change`` and ``change_pct`` are derived from the two
+    counts and are withheld wherever either is (:func:`govanalytics.privacy.withhold_derived`,
+    ``DERIVED_FROM["demand"]``). A small ``change`` between two published counts is published:
+    withholding it would protect nothing, since ``count − previous`` gives it back.
 
     Parameters
     ----------
@@ -191,14 +194,7 @@ def publishable_demand(demand: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> p
     DataFrame
         ``demand`` with withheld values null and the suppression flags.
     """
-    out = suppress_small_counts(demand, ["count", "previous", "change"], k=k)
+    out = suppress_small_counts(demand, ["count", "previous"], k=k)
     out = secondary_suppress(out, "count", groups=[["community_code"]])
-    hidden = pl.col("count").is_null() | pl.col("previous").is_null()
-    return out.with_columns(
-        pl.when(hidden).then(None).otherwise(pl.col("change")).alias("change"),
-        pl.when(hidden | pl.col("change").is_null())
-        .then(None)
-        .otherwise(pl.col("change_pct"))
-        .alias("change_pct"),
-        pl.when(hidden).then(None).otherwise(pl.col("previous")).alias("previous"),
-    )
+    out = secondary_suppress(out, "previous", groups=[["community_code"]])
+    return withhold_derived(out, "demand")

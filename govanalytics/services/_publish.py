@@ -31,7 +31,12 @@ import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT, LABELS_ZH
 from govanalytics.errors import ParameterError
-from govanalytics.privacy import mask_id_number, secondary_suppress, suppress_small_counts
+from govanalytics.privacy import (
+    mask_id_number,
+    secondary_suppress,
+    suppress_small_counts,
+    withhold_derived,
+)
 from govanalytics.services._promotion import CONFLICT_KINDS, PromotionPlan
 
 __all__ = ["publishable_conflicts", "publishable_promotions", "write_promotion_exports"]
@@ -96,17 +101,9 @@ def publishable_promotions(plan: PromotionPlan, *, k: int = DEFAULT_MIN_COUNT) -
         )
         .sort(["outcome", "field", "verification_level", "reason"], nulls_last=False)
     )
-    out = suppress_small_counts(counts, ["persons"], k=k)
-    out = out.with_columns(
-        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("records")).alias("records")
-    )
+    out = withhold_derived(suppress_small_counts(counts, ["persons"], k=k), "promotions")
     out = secondary_suppress(out, "records", groups=[["outcome"]])
-    out = out.with_columns(
-        pl.when(pl.col("records").is_null())
-        .then(None)
-        .otherwise(pl.col("persons"))
-        .alias("persons")
-    )
+    out = withhold_derived(out, "promotions")  # persons go with their secondary records
     return out.select(
         "field",
         _field_zh(),
