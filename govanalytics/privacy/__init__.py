@@ -18,6 +18,7 @@ from govanalytics.privacy._derived import (
     withhold_headlines,
 )
 from govanalytics.privacy._escape import escape_markup
+from govanalytics.privacy._exports import exports_folder, private_file
 from govanalytics.privacy._fields import (
     MASKED_FIELDS,
     WITHHELD,
@@ -72,6 +73,7 @@ __all__ = [
     "count_text",
     "csp_meta",
     "escape_markup",
+    "exports_folder",
     "find_id_numbers",
     "find_introduced_names",
     "find_recoverable",
@@ -86,6 +88,7 @@ __all__ = [
     "mask_names",
     "mask_personal_data",
     "mask_phone",
+    "private_file",
     "round_coordinates",
     "scan_file",
     "scan_report",

@@ -32,7 +32,9 @@ import polars as pl
 from govanalytics.constants import DEFAULT_MIN_COUNT, LABELS_ZH
 from govanalytics.errors import ParameterError
 from govanalytics.privacy import (
+    exports_folder,
     mask_id_number,
+    private_file,
     secondary_suppress,
     suppress_small_counts,
     withhold_derived,
@@ -217,8 +219,7 @@ def write_promotion_exports(
     people = register.select("person_key", *ident).unique("person_key")
     if "id_number" in ident and not full_identity:
         people = people.with_columns(mask_id_number("id_number").alias("id_number"))
-    out = Path(exports_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = exports_folder(exports_dir)
     paths = {
         "promotions": out / f"主数据入库预案_{tag}.xlsx",
         "conflicts": out / f"主数据冲突待裁定_{tag}.xlsx",
@@ -234,5 +235,6 @@ def write_promotion_exports(
         table = frame.sort("person_key", "field", "submitted_at").select(
             *[pl.col(c).alias(_EXPORT_COLUMNS[c]) for c in cols], *extra
         )
-        table.write_excel(path, worksheet="名单", autofit=True)
+        with private_file(path) as tmp:
+            table.write_excel(tmp, worksheet="名单", autofit=True)
     return paths
