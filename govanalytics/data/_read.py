@@ -11,9 +11,11 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from govanalytics.errors import DataError
@@ -162,8 +164,190 @@ def _ragged_rows(text: str, separator: str) -> str:
     )
 
 
-def read_csv(path: Path) -> RawTable:
-    """Read a CSV file with every column as text (encoding detected)."""
+#: CSV files larger than this are first checked in one streaming pass (:func:`check_csv_stream`)
+#: so that a junk file is refused after its first errors, before it is read into memory.
+STREAM_CHECK_BYTES = 32 * 1024**2
+#: The streaming check stops at this many errors.
+MAX_CSV_ERRORS = 20
+#: A CSV line longer than this is an error (junk without line breaks is not held in memory).
+MAX_LINE_BYTES = 1024**2
+_SAMPLE_BYTES = 256 * 1024
+
+
+def _stream_encoding(path: Path, sample: bytes) -> str:
+    """The encoding of a CSV file, from its first bytes (an incomplete last character cut)."""
+    for cut in range(4):  # a multi-byte character may be cut at the end of the sample
+        try:
+            return decode_text(sample[: len(sample) - cut] if cut else sample, str(path))[1]
+        except DataError:
+            if cut == 3 or len(sample) < _SAMPLE_BYTES:
+                raise
+    raise AssertionError  # pragma: no cover
+
+
+def _line_error(raw: bytes, encoding: str, separator: str, width: int) -> str | None:
+    """The problem of one CSV record (None: fine)."""
+    try:
+        line = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return f"byte {exc.start + 1} is not valid {encoding} ({exc.reason})"
+    if '"' not in line:
+        n = line.count(separator) + 1
+    else:
+        try:
+            fields = list(csv.reader(io.StringIO(line), delimiter=separator))
+        except csv.Error as exc:
+            return f"cannot split into fields ({exc})"
+        n = sum(len(f) for f in fields) - max(len(fields) - 1, 0)  # a quoted line break joins
+    if n > width:
+        return f"{n} fields, the header has {width}: column {width + 1} onwards has no header"
+    if 0 < n < width:
+        return f"{n} fields, the header has {width}: column {n + 1} missing"
+    return None
+
+
+_BLOCK_BYTES = 1024**2
+
+
+def _blocks(f: io.BufferedReader) -> Iterator[bytes | None]:
+    """Blocks of whole lines (about :data:`_BLOCK_BYTES`); ``None`` stands for a line longer
+    than :data:`MAX_LINE_BYTES`, which is skipped without being held in memory."""
+    while block := f.read(_BLOCK_BYTES):
+        if not block.endswith(b"\n"):
+            rest = f.readline(MAX_LINE_BYTES + 1)
+            cut = block.rfind(b"\n") + 1
+            if rest.endswith(b"\n") or not rest:
+                block += rest
+            elif len(block) - cut + len(rest) > MAX_LINE_BYTES:
+                yield block[:cut]
+                yield None
+                while (more := f.readline(MAX_LINE_BYTES)) and not more.endswith(b"\n"):
+                    pass
+                continue
+            else:  # a long line, but below the limit: finish it
+                while rest and not rest.endswith(b"\n"):
+                    block += rest
+                    rest = f.readline(MAX_LINE_BYTES + 1)
+                block += rest
+        yield block
+
+
+def _fast_rows(block: bytes, encoding: str, separator: str, width: int) -> int | None:
+    """Number of records of a block when every line is fine (vectorised), else None."""
+    if b'"' in block:
+        return None
+    try:
+        block.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    arr = np.frombuffer(block, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)
+    if len(ends) == 0 or ends[-1] != len(arr) - 1:
+        ends = np.append(ends, len(arr))
+    seps = np.concatenate([[0], np.cumsum(arr == ord(separator), dtype=np.int32)])
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    n_fields = seps[ends] - seps[starts] + 1
+    blank = (ends - starts) <= 1
+    long = (ends - starts) > MAX_LINE_BYTES
+    if ((n_fields != width) & ~blank).any() or long.any():
+        return None
+    return len(ends)
+
+
+def check_csv_stream(path: Path, *, max_errors: int = MAX_CSV_ERRORS) -> str:
+    """Check a CSV file in one streaming pass, stopping at the first ``max_errors`` errors.
+
+    The file is read in blocks of whole lines (never whole): each line must decode in the
+    encoding of the file's first bytes, be shorter than :data:`MAX_LINE_BYTES` and have as
+    many fields as the header (quoted values spanning lines joined first). Blocks without
+    quotes are checked vectorised; others line by line. Memory stays at one block; a junk
+    file is refused after its first errors.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    max_errors
+        Stop and refuse the file at this many errors (default :data:`MAX_CSV_ERRORS`).
+
+    Returns
+    -------
+    str
+        The encoding found.
+
+    Raises
+    ------
+    DataError
+        Naming the file and, for each error found (up to ``max_errors``), the row (1 = first
+        data row), the column and the problem.
+    """
+    with path.open("rb") as f:
+        sample = f.read(_SAMPLE_BYTES)
+        if not sample.strip():
+            msg = f"{path}: the file is empty"
+            raise DataError(msg)
+        encoding = _stream_encoding(path, sample)
+        if encoding == "utf-16":  # not byte-compatible with ASCII separators: read whole
+            return encoding
+        f.seek(0)
+        header = f.readline(MAX_LINE_BYTES + 1).decode(encoding, errors="replace")
+        header = header.lstrip("\ufeff")
+        separator = _separator(header)
+        width = len(next(csv.reader([header.rstrip("\r\n")], delimiter=separator), []))
+        errors: list[str] = []
+        row = 0
+        pending = b""
+        for block in _blocks(f):  # type: ignore[arg-type]
+            if block is None:
+                row += 1
+                errors.append(f"row {row}: longer than {MAX_LINE_BYTES:,} bytes")
+                pending = b""
+            elif not pending and (n := _fast_rows(block, encoding, separator, width)):
+                row += n
+            else:
+                for raw in block.splitlines(keepends=True):
+                    raw = pending + raw
+                    if raw.count(b'"') % 2 and len(raw) < MAX_LINE_BYTES:  # quoted value
+                        pending = raw
+                        continue
+                    pending = b""
+                    row += 1
+                    problem = (
+                        None if not raw.strip() else _line_error(raw, encoding, separator, width)
+                    )
+                    if len(raw) > MAX_LINE_BYTES:
+                        problem = f"longer than {MAX_LINE_BYTES:,} bytes"
+                    if problem:
+                        errors.append(f"row {row}: {problem}")
+                        if len(errors) >= max_errors:
+                            break
+            if len(errors) >= max_errors:
+                break
+    if errors:
+        stop = f" (stopped at the first {max_errors})" if len(errors) >= max_errors else ""
+        msg = (
+            f"{path}: cannot read as CSV ({encoding}): {len(errors)} rows in error{stop}:\n  "
+            + "\n  ".join(errors)
+            + "\nHint: a separator or quote inside a value, or a file that is not this table."
+        )
+        raise DataError(msg)
+    return encoding
+
+
+def read_csv(
+    path: Path,
+    *,
+    max_errors: int = MAX_CSV_ERRORS,
+    stream_check_bytes: int = STREAM_CHECK_BYTES,
+) -> RawTable:
+    """Read a CSV file with every column as text (encoding detected).
+
+    Files larger than ``stream_check_bytes`` are first checked line by line
+    (:func:`check_csv_stream`) and refused at the first ``max_errors`` errors, before they are
+    read into memory.
+    """
+    if path.stat().st_size > stream_check_bytes:
+        check_csv_stream(path, max_errors=max_errors)
     data = path.read_bytes()
     if not data.strip():
         msg = f"{path}: the file is empty"

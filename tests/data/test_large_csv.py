@@ -1,0 +1,60 @@
+"""Large CSV files are checked line by line and refused at their first errors."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from govanalytics.data._read import check_csv_stream, read_csv
+from govanalytics.errors import DataError
+
+
+def _junk(path, *, good_rows: int, bad_rows: int) -> None:
+    rng = random.Random(3)
+    with path.open("w", encoding="utf-8") as f:
+        f.write("cell_id,hour,devices\n")
+        for i in range(good_rows):
+            f.write(f"C{i % 500:05d},2026-11-{1 + i % 28:02d} {i % 24:02d}:00,{i % 900}\n")
+        junk = [  # random text with random separators
+            "".join(rng.choice("ab,;，数据 \t") for _ in range(rng.randint(5, 60))) + "\n"
+            for _ in range(1000)
+        ]
+        f.write("".join(junk) * (bad_rows // 1000))
+
+
+def test_a_junk_csv_is_refused_at_the_first_errors_naming_row_and_column(tmp_path) -> None:
+    path = tmp_path / "device_counts.csv"
+    _junk(path, good_rows=5, bad_rows=200_000)  # about 7 MB
+    assert path.stat().st_size > 5_000_000
+    with pytest.raises(DataError) as info:
+        read_csv(path, max_errors=7, stream_check_bytes=1_000_000)
+    msg = str(info.value)
+    assert msg.startswith(f"{path}: cannot read as CSV (utf-8): 7 rows in error")
+    assert "(stopped at the first 7)" in msg
+    assert msg.count("\n  row ") == 7
+    first = msg.split("\n  ")[1]
+    assert first.startswith("row 6: ") and "column" in first and "the header has 3" in first
+
+
+def test_bytes_of_another_encoding_and_overlong_lines_are_named(tmp_path) -> None:
+    path = tmp_path / "t.csv"
+    body = "a,b\n" + "1,2\n" * 100_000  # the encoding is taken from the first 256 KB
+    path.write_bytes(
+        body.encode() + "朝阳,3\n".encode("gb18030") + b"x" * 1_100_000 + b",1\n" + b"4,5\n"
+    )
+    with pytest.raises(DataError) as info:
+        check_csv_stream(path)
+    msg = str(info.value)
+    assert "row 100001: byte 1 is not valid utf-8" in msg
+    assert "row 100002: longer than 1,048,576 bytes" in msg
+    assert "2 rows in error:" in msg
+
+
+def test_a_good_large_csv_passes_the_check_and_is_read(tmp_path) -> None:
+    path = tmp_path / "good.csv"
+    _junk(path, good_rows=30_000, bad_rows=0)
+    path.write_text(path.read_text() + 'C1,"2026-11-01\n00:00",3\n', encoding="utf-8")
+    assert check_csv_stream(path) == "utf-8"
+    raw = read_csv(path, stream_check_bytes=1)
+    assert raw.frame.collect().height == 30_001
