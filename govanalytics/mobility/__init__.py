@@ -38,6 +38,7 @@ from govanalytics.mobility._page import FlowPage, flow_page
 from govanalytics.mobility._pipeline import (
     MobilityInputs,
     dataset_column_maps,
+    duplicate_device_counts,
     latest_complete_month,
     load_mobility_inputs,
     load_od,
@@ -80,6 +81,7 @@ __all__ = [
     "commuting_from_shifts",
     "dataset_column_maps",
     "day_levels",
+    "duplicate_device_counts",
     "evaluate_gravity",
     "fit_gravity",
     "flow_balance",

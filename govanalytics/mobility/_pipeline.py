@@ -26,6 +26,7 @@ from govanalytics.mobility._population import population_estimates, register_cou
 __all__ = [
     "MobilityInputs",
     "dataset_column_maps",
+    "duplicate_device_counts",
     "latest_complete_month",
     "load_mobility_inputs",
     "load_od",
@@ -101,8 +102,14 @@ class MobilityInputs:
     last_day: dt.date
 
     def estimate(self, *, month: str = "", **options) -> pl.DataFrame:
-        """:func:`population_estimates` for ``month`` (empty = latest complete month)."""
+        """:func:`population_estimates` for ``month`` (empty = latest complete month).
+
+        Duplicate device-count rows (one cell, date and hour twice) in the month are refused
+        first (:func:`duplicate_device_counts`): they would count devices twice and make
+        complete nights look incomplete.
+        """
         month = month or latest_complete_month(self.last_day)
+        duplicate_device_counts(self.device_counts, month=month, raise_error=True)
         return population_estimates(
             self.device_counts,
             self.weights,
@@ -111,6 +118,64 @@ class MobilityInputs:
             register=self.register,
             **options,
         )
+
+
+def duplicate_device_counts(
+    device_counts: pl.LazyFrame | pl.DataFrame,
+    *,
+    month: str,
+    raise_error: bool = False,
+) -> pl.DataFrame:
+    """Device-count rows whose key (``cell_id``, ``date``, ``hour``) occurs more than once.
+
+    Only the month (and the day either side, which its nights reach into) is grouped, in one
+    streaming pass, so the check stays cheap on a year of counts.
+
+    Parameters
+    ----------
+    device_counts
+        ``cell_id``, ``date``, ``hour``, ``device_count`` in file order (lazy for large files).
+    month
+        ``YYYY-MM``.
+    raise_error
+        Raise :class:`DataError` naming the duplicated keys and their rows instead of
+        returning them.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``cell_id``, ``date``, ``hour``, ``n`` (rows with that key) and ``rows`` (1-based row
+        numbers in the file); empty when there are none.
+    """
+    from govanalytics.mobility._population import _month_bounds
+
+    first, last = _month_bounds(month)
+    one = dt.timedelta(days=1)
+    dups = (
+        device_counts.lazy()
+        .with_row_index("row", offset=1)
+        .filter(pl.col("date").is_between(first - one, last + one))
+        .group_by("cell_id", "date", "hour")
+        .agg(pl.len().alias("n"), pl.col("row").sort().alias("rows"))
+        .filter(pl.col("n") > 1)
+        .sort("date", "hour", "cell_id")
+        .collect(engine="streaming")
+    )
+    if raise_error and dups.height:
+        shown = "; ".join(
+            f"({r['cell_id']}, {r['date']}, {r['hour']}) at rows "
+            + ", ".join(str(x) for x in r["rows"][:5])
+            for r in dups.head(5).iter_rows(named=True)
+        )
+        extra = int(dups["n"].sum()) - dups.height
+        more = f"; and {dups.height - 5} more keys" if dups.height > 5 else ""
+        msg = (
+            f"device_counts: {extra} duplicate row(s) in month {month} — the same cell_id, date "
+            f"and hour more than once: {shown}{more}. Each would count devices twice.\n"
+            "Hint: remove the repeated rows (an export run twice?) and load again."
+        )
+        raise DataError(msg)
+    return dups
 
 
 def load_mobility_inputs(
