@@ -68,6 +68,59 @@ def _plausible_chinese(text: str) -> bool:
     return other == 0 or odd / other < 0.05
 
 
+#: Share of rare Chinese characters (outside GB 2312, or private-use code points) above which
+#: text decoded as GB18030 is reported as probably garbled.
+GARBLED_SHARE = 0.10
+
+
+def garbled_note(text: str, source: str, *, limit: float = GARBLED_SHARE) -> str | None:
+    """A warning when text decoded as GB18030 looks like garbage rather than Chinese.
+
+    Everyday Chinese is written almost entirely with the 6,763 characters of GB 2312 (names
+    with a rare character are a fraction of a percent); bytes of another encoding that happen
+    to be valid GB18030 decode to characters spread over the whole GBK range (about 70 % of
+    them outside GB 2312) and to private-use code points. When more than ``limit`` of the
+    Chinese characters (at least 20 of them) are rare, the text is probably garbled.
+
+    Parameters
+    ----------
+    text
+        The decoded text.
+    source
+        File name for the message.
+    limit
+        Share of rare characters tolerated. Default :data:`GARBLED_SHARE` (10 %).
+
+    Returns
+    -------
+    str or None
+        The warning, or None when the text looks like Chinese.
+    """
+    cjk = rare = 0
+    examples: list[str] = []
+    for ch in text:
+        o = ord(ch)
+        if 0xE000 <= o <= 0xF8FF:  # private use: no character of any real text
+            cjk += 1
+            rare += 1
+        elif 0x3400 <= o <= 0x9FFF:
+            cjk += 1
+            try:
+                ch.encode("gb2312")
+            except UnicodeEncodeError:
+                rare += 1
+                if len(examples) < 8:
+                    examples.append(ch)
+    if cjk < 20 or rare / cjk <= limit:
+        return None
+    return (
+        f"warning: {source} was read as GBK/GB18030 but {rare / cjk:.0%} of its {cjk:,} Chinese "
+        f"characters are rare or private-use ({''.join(examples)} …): the text is probably "
+        "garbled (a file in another encoding). Hint: check the text, save the file as 'CSV "
+        "UTF-8' and load it again."
+    )
+
+
 def decode_text(data: bytes, source: str) -> tuple[str, str]:
     """Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030.
 
@@ -364,6 +417,7 @@ def read_csv(
         msg = f"{path}: cannot read as CSV ({encoding}): {detail}"
         raise DataError(msg) from exc
     frame = frame.rename({c: c.strip().strip("\ufeff") for c in frame.columns})
+    garbled = garbled_note(text, str(path)) if encoding == "gb18030" else None
     header = next(csv.reader(io.StringIO(text), delimiter=_separator(text)), [])
     names = [h.strip().strip("\ufeff") for h in header]
     notes = [
@@ -371,6 +425,8 @@ def read_csv(
         f"others are named '{name}_duplicated_<n>'"
         for name in dict.fromkeys(n for n in names if names.count(n) > 1)
     ]
+    if garbled:
+        notes.append(garbled)
     return RawTable(frame.lazy(), "csv", str(path), encoding=encoding, notes=notes)
 
 

@@ -58,3 +58,32 @@ def test_a_good_large_csv_passes_the_check_and_is_read(tmp_path) -> None:
     assert check_csv_stream(path) == "utf-8"
     raw = read_csv(path, stream_check_bytes=1)
     assert raw.frame.collect().height == 30_001
+
+
+def _gbk_noise(n: int, seed: int = 5) -> bytes:
+    """Bytes that are valid GBK/GB18030 ideographs but no text: random pairs of the GBK/3
+    area (lead 0x81-0xA0), which decode to CJK characters and pass the encoding check."""
+    rng = random.Random(seed)
+    trail = [b for b in range(0x40, 0xFF) if b != 0x7F]
+    return b"".join(bytes([rng.randrange(0x81, 0xA1), rng.choice(trail)]) for _ in range(n))
+
+
+def test_gbk_bytes_that_decode_to_garbage_are_named_in_a_warning(tmp_path) -> None:
+    path = tmp_path / "comments.csv"
+    rows = [b"message_id,text"] + [b"M%d," % i + _gbk_noise(30, seed=i) for i in range(40)]
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    raw = read_csv(path)
+    assert raw.encoding == "gb18030"
+    [note] = [n for n in raw.notes if n.startswith("warning:")]
+    assert str(path) in note and "garbled" in note
+
+
+def test_real_chinese_in_gbk_reads_without_a_warning(tmp_path) -> None:
+    path = tmp_path / "comments.csv"
+    text = "编号,内容\n" + "".join(
+        f"{i},小区门口的路灯坏了很久，晚上出行很不方便，希望尽快维修，谢谢！龑䶮\n"
+        for i in range(40)
+    )
+    path.write_bytes(text.encode("gb18030"))
+    raw = read_csv(path)
+    assert raw.encoding == "gb18030" and raw.notes == []
