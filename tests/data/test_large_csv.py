@@ -87,3 +87,29 @@ def test_real_chinese_in_gbk_reads_without_a_warning(tmp_path) -> None:
     path.write_bytes(text.encode("gb18030"))
     raw = read_csv(path)
     assert raw.encoding == "gb18030" and raw.notes == []
+
+
+def test_thousands_separators_and_full_width_digits_are_counted_and_said(
+    small_city, tmp_path
+) -> None:
+    import polars as pl
+
+    from govanalytics.data import load_with_report
+
+    counts = pl.read_parquet(small_city / "dynamic" / "clinic_counts.parquet")
+    counts = counts.head(50).with_columns(pl.col("count").cast(pl.String))
+    planted = ["1,234", "１２３", "2,000", "４５"]
+    counts = counts.with_columns(
+        pl.Series("count", planted + counts["count"].to_list()[len(planted) :])
+    )
+    path = tmp_path / "clinic_counts.csv"
+    counts.write_csv(path)
+    frame, report = load_with_report("clinic_counts", path=path)
+    assert frame["count"].head(4).to_list() == [1234, 123, 2000, 45]
+    assert report.repairs == {
+        ("count", "thousands separator removed"): 2,
+        ("count", "full-width to half-width"): 2,
+    }
+    [note] = report.data_notes()
+    assert note.startswith("读取 clinic_counts.csv 时自动修复 4 处")
+    assert "千位分隔符（如 1,234） 2 处" in note and "全角字符改为半角（如 １２３） 2 处" in note
