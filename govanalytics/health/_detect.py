@@ -30,6 +30,7 @@ from govanalytics.health._series import (
     quiet_nan,
     to_matrix,
 )
+from govanalytics.validation import int_like, string_like
 
 __all__ = ["DETECTION_METHODS", "flag_aberrations"]
 
@@ -630,12 +631,8 @@ def flag_aberrations(
     32:1206–1222. Hutwagner L et al. (2003) J Urban Health 80:i89–i96. Yang W et al. (2011)
     China Infectious Disease Automated-alert and Response System (CIDARS), BMC Public Health.
     """
-    if method not in DETECTION_METHODS:
-        msg = f"parameter 'method' must be one of {DETECTION_METHODS}, got {method!r}"
-        raise ParameterError(msg)
-    if not isinstance(periods, int) or periods < 1:
-        msg = f"parameter 'periods' must be a positive integer, got {periods!r}"
-        raise ParameterError(msg)
+    string_like(method, "method", options=DETECTION_METHODS)
+    int_like(periods, "periods", low=1)
     mat = to_matrix(counts, keys=keys, frequency=frequency)
     n_t = len(mat.periods)
     if weeks is None:

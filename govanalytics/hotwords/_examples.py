@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from govanalytics.errors import ParameterError
 from govanalytics.hotwords._names import mask_tagged_names
 from govanalytics.hotwords._prepare import PreparedComments
+from govanalytics.validation import int_like
 
 #: Characters of an excerpt (long letters of thousands of characters are cut around the
 #: issue's words).
@@ -55,9 +55,7 @@ def example_messages(
     pl.DataFrame
         ``message_id``, ``created_at``, ``channel``, ``category``, ``excerpt``.
     """
-    if width < 20:
-        msg = f"parameter 'width' must be at least 20, got {width}"
-        raise ParameterError(msg)
+    int_like(width, "width", low=20)
     order = pl.DataFrame({"message_id": list(message_ids)}, schema={"message_id": pl.String})
     rows = order.with_row_index("order").join(
         prepared.comments.select("message_id", "created_at", "channel", "category", "text"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from govanalytics.errors import DataError, ParameterError
+from govanalytics.validation import string_like
 
 __all__ = [
     "commuting_from_shifts",
@@ -88,9 +89,7 @@ def od_from_matrix(
 
 def _level_map(regions: pl.DataFrame, area_level: str) -> pl.DataFrame:
     col = {"district": "district_code", "street": None, "community": "region_code"}
-    if area_level not in col:
-        msg = f"parameter 'area_level' must be district, street or community, got {area_level!r}"
-        raise ParameterError(msg)
+    string_like(area_level, "area_level", options=list(col))
     rows = []
     for level in ("district", "street", "community"):
         sub = regions.filter(pl.col("level") == level)
@@ -136,9 +135,7 @@ def od_by_period(
     pl.DataFrame
         ``origin``, ``destination``, ``period``, ``count``.
     """
-    if period not in _PERIODS:
-        msg = f"parameter 'period' must be one of {list(_PERIODS)}, got {period!r}"
-        raise ParameterError(msg)
+    string_like(period, "period", options=list(_PERIODS))
     lf = od.lazy()
     if area_level is not None:
         if regions is None:

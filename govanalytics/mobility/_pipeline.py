@@ -22,6 +22,7 @@ from govanalytics.mobility._areas import (
 )
 from govanalytics.mobility._flows import od_from_matrix
 from govanalytics.mobility._population import population_estimates, register_counts
+from govanalytics.validation import string_like
 
 __all__ = [
     "MobilityInputs",
@@ -214,9 +215,7 @@ def load_mobility_inputs(
     """
     from govanalytics.data import load, load_boundaries, scan
 
-    if weighting not in ("register", "area"):
-        msg = f"parameter 'weighting' must be 'register' or 'area', got {weighting!r}"
-        raise ParameterError(msg)
+    string_like(weighting, "weighting", options=("register", "area"))
     maps = _maps(column_map)
     counts = scan(
         "device_counts",

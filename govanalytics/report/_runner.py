@@ -33,6 +33,7 @@ from govanalytics.errors import GovAnalyticsError, ParameterError, PrivacyError,
 from govanalytics.report import _html, _manifest
 from govanalytics.report._params import check_parameters, notebook_parameters
 from govanalytics.report.contract import check_week, resolve_data_dir, resolve_week
+from govanalytics.validation import int_like
 
 #: The notebook rendered first (the city overview); the others follow in name order.
 FIRST_NOTEBOOK = "overview"
@@ -379,9 +380,7 @@ def render_weekly(
     if k is None and project.k is not None:
         k = project.k
     plans, problems = [], []
-    if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
-        msg = f"parameter 'k' must be a positive integer, got {k!r}"
-        raise ParameterError(msg)
+    int_like(k, "k", optional=True, low=1)
     for path in notebooks:  # check every notebook, report every problem at once
         declared = notebook_parameters(path)
         given = {**shared, **per.get(path.stem, {})}

@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
-from govanalytics.errors import ParameterError
 from govanalytics.privacy import secondary_suppress, suppress_small_counts, withhold_derived
+from govanalytics.validation import string_like
 
 __all__ = [
     "COMPLAINTS",
@@ -51,8 +51,8 @@ def period_window(
         prev_start = prev_end_of_month.replace(day=1)
         prev_end = min(prev_end_of_month, prev_start.replace(day=1) + (last_day - start))
         return start, last_day, prev_start, prev_end
-    msg = f"parameter 'period' must be 'month' or 'week', got {period!r}"
-    raise ParameterError(msg)
+    string_like(period, "period", options=("month", "week"))
+    raise AssertionError  # pragma: no cover - string_like refused it
 
 
 def _count(frame: pl.DataFrame, time_col: str, lo: dt.date, hi: dt.date, name: str):

@@ -40,6 +40,7 @@ from govanalytics.privacy import (
     withhold_derived,
 )
 from govanalytics.services._promotion import CONFLICT_KINDS, PromotionPlan
+from govanalytics.validation import bool_like
 
 __all__ = ["publishable_conflicts", "publishable_promotions", "write_promotion_exports"]
 
@@ -209,9 +210,7 @@ def write_promotion_exports(
     Disclosure rule: personal data for the data steward only; no function of the report path
     reads ``exports_dir``.
     """
-    if not isinstance(full_identity, bool):
-        msg = f"parameter 'full_identity' must be True or False, got {full_identity!r}"
-        raise ParameterError(msg)
+    bool_like(full_identity, "full_identity")
     if not tag or any(c in tag for c in '/\\:*?"<>|'):
         msg = f"parameter 'tag' must be a non-empty file-name part such as '2026-W47', got {tag!r}"
         raise ParameterError(msg)

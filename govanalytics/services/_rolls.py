@@ -34,6 +34,7 @@ from govanalytics.privacy import (
     secondary_suppress,
     suppress_small_counts,
 )
+from govanalytics.validation import bool_like
 
 __all__ = [
     "ROLL_FILE",
@@ -218,9 +219,7 @@ def write_roll_exports(
     function of the report path reads ``exports_dir``.
     """
     _check_year(year)
-    if not isinstance(full_identity, bool):
-        msg = f"parameter 'full_identity' must be True or False, got {full_identity!r}"
-        raise ParameterError(msg)
+    bool_like(full_identity, "full_identity")
     out = exports_folder(exports_dir)
     people = roll.filter(pl.col("roll_year") == year).join(
         register.drop("community_code"), on="person_key", how="left"

@@ -28,7 +28,7 @@ from typing import cast
 import polars as pl
 from scipy import stats
 
-from govanalytics.errors import ParameterError
+from govanalytics.validation import string_like
 
 __all__ = ["CAPACITY_OF_SERVICE", "period_counts", "surge_alerts", "surge_warnings"]
 
@@ -39,9 +39,7 @@ _PERIODS = {"month": "1mo", "week": "1w"}
 
 
 def _check_period(period: str) -> str:
-    if period not in _PERIODS:
-        msg = f"parameter 'period' must be one of {sorted(_PERIODS)}, got {period!r}"
-        raise ParameterError(msg)
+    string_like(period, "period", options=sorted(_PERIODS))
     return _PERIODS[period]
 
 
