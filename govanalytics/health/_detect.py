@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -34,8 +35,20 @@ from govanalytics.validation import int_like, string_like
 
 __all__ = ["DETECTION_METHODS", "flag_aberrations"]
 
+#: A method :func:`flag_aberrations` accepts.
+DetectionMethod = Literal[
+    "farrington",
+    "noufaily",
+    "moving_percentile",
+    "ears_c1",
+    "ears_c2",
+    "ears_c3",
+    "cusum",
+    "auto",
+    "all",
+]
 #: Methods :func:`flag_aberrations` accepts.
-DETECTION_METHODS = (
+DETECTION_METHODS: tuple[DetectionMethod, ...] = (
     "farrington",
     "noufaily",
     "moving_percentile",
@@ -486,7 +499,7 @@ def _run_with_ladder(
 def flag_aberrations(
     counts: pl.DataFrame,
     *,
-    method: str = "auto",
+    method: DetectionMethod = "auto",
     periods: int = 4,
     weeks: list | None = None,
     keys: list[str] | None = None,

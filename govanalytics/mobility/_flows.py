@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import polars as pl
 
 from govanalytics.errors import DataError, ParameterError
@@ -110,7 +112,7 @@ def _level_map(regions: pl.DataFrame, area_level: str) -> pl.DataFrame:
 def od_by_period(
     od: pl.DataFrame | pl.LazyFrame,
     *,
-    period: str = "week",
+    period: Literal["day", "week", "month"] = "week",
     regions: pl.DataFrame | None = None,
     area_level: str | None = None,
     keep_internal: bool = False,

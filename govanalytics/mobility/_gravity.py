@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -263,7 +264,7 @@ def fit_gravity(
     flows: pl.DataFrame,
     distances: pl.DataFrame,
     *,
-    decay: str = "auto",
+    decay: Literal["power", "exponential", "auto"] = "auto",
 ) -> GravityModel:
     """Fit a doubly-constrained gravity model by Poisson maximum likelihood, sparsely.
 
@@ -337,7 +338,7 @@ def evaluate_gravity(
     distances: pl.DataFrame,
     *,
     holdout: float = 0.2,
-    decay: str = "auto",
+    decay: Literal["power", "exponential", "auto"] = "auto",
     seed: int = 0,
 ) -> tuple[GravityModel, pl.DataFrame, dict[str, float]]:
     """Fit on part of the OD pairs and score predictions on the pairs held back.

@@ -9,6 +9,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
 import polars as pl
@@ -184,8 +185,8 @@ def load_mobility_inputs(
     data_dir: str | os.PathLike | None = None,
     device_counts_path: str | os.PathLike | None = None,
     column_map: dict | None = None,
-    area_level: str = "district",
-    weighting: str = "register",
+    area_level: Literal["district", "street", "community"] = "district",
+    weighting: Literal["register", "area"] = "register",
 ) -> MobilityInputs:
     """Load device counts, grid cells, market share, regions, boundaries and the register.
 

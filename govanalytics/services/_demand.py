@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import polars as pl
 
@@ -23,7 +24,7 @@ COMPLAINTS = "complaints"
 
 
 def period_window(
-    last_day: dt.date, *, period: str = "month"
+    last_day: dt.date, *, period: Literal["month", "week"] = "month"
 ) -> tuple[dt.date, dt.date, dt.date, dt.date]:
     """Current and previous comparison windows ending on ``last_day``.
 
@@ -67,7 +68,7 @@ def demand_by_community(
     applications: pl.DataFrame,
     *,
     last_day: dt.date,
-    period: str = "month",
+    period: Literal["month", "week"] = "month",
     service: str | None = None,
     comments: pl.DataFrame | None = None,
     regions: pl.DataFrame | None = None,

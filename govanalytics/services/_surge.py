@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import cast
+from typing import Literal, cast
 
 import polars as pl
 from scipy import stats
@@ -54,7 +54,7 @@ def period_counts(
     applications: pl.DataFrame,
     *,
     regions: pl.DataFrame,
-    period: str = "month",
+    period: Literal["month", "week"] = "month",
     service: str | None = None,
 ) -> pl.DataFrame:
     """Applications per service × district × period.
@@ -114,7 +114,7 @@ def surge_warnings(
     *,
     regions: pl.DataFrame,
     capacities: pl.DataFrame | None = None,
-    period: str = "month",
+    period: Literal["month", "week"] = "month",
     service: str | None = None,
     as_of: dt.date | None = None,
     capacity_of_service: Mapping[str, str] = CAPACITY_OF_SERVICE,
