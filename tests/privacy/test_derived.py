@@ -82,3 +82,27 @@ def test_the_runner_withholds_headlines_of_any_notebook(tmp_path) -> None:
     assert withhold_summary_headlines(path, k=1_000_000_000)
     got = json.loads(path.read_text(encoding="utf-8"))["headlines"]
     assert got[0]["value"] == "少于1000000000" and got[1]["value"] == 2
+
+
+def test_a_headline_that_is_not_a_number_is_refused_not_published(tmp_path) -> None:
+    """The issue's 下周预测病例 nan例: a NaN never reaches summary.json as a bare NaN."""
+    import math
+
+    from govanalytics.report.contract import write_summary
+
+    heads = [
+        {"key": "forecast_next_week", "label": "下周预测病例", "value": math.nan, "unit": "例"}
+    ]
+    with pytest.raises(
+        ParameterError, match=r"headlines\[0\] \('forecast_next_week'\) value is nan"
+    ):
+        write_summary(
+            tmp_path, notebook="x", title="t", week="2026-W47", headlines=heads, alerts=[]
+        )
+    alert = {"kind": "service_surge", "severity": "high", "place_code": "1", "place": "p"}
+    alert |= {"date": "2026-11-16", "message": "m", "ratio": math.inf}
+    with pytest.raises(ParameterError, match="NaN is not a number to publish"):
+        write_summary(
+            tmp_path, notebook="x", title="t", week="2026-W47", headlines=[], alerts=[alert]
+        )
+    assert not (tmp_path / "summary.json").exists()
