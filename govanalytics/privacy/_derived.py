@@ -184,12 +184,16 @@ def withhold_count(value: float | None, *, k: int = DEFAULT_MIN_COUNT) -> float 
 
 
 def count_text(value: float | None, *, k: int = DEFAULT_MIN_COUNT, unit: str = "") -> str:
-    """A count as written in a finding: ``"1,234人"``, or ``"少于15人"`` below ``k``.
+    """A count as written in a finding: ``"1,234人"``, or ``"少于15人"`` below ``k`` or withheld.
+
+    Disclosure rule: a count below ``k`` (zero included) is never printed; a null (withheld by a
+    publishing step) reads the same way (as :func:`govanalytics.health.count_text` does for
+    cases).
 
     Parameters
     ----------
     value
-        The count (``None`` gives ``"未知"``).
+        The count, or ``None`` when withheld.
     k
         Threshold of the small-count rule. Default 15.
     unit
@@ -200,12 +204,9 @@ def count_text(value: float | None, *, k: int = DEFAULT_MIN_COUNT, unit: str = "
     str
         The text to put in a sentence.
     """
-    shown = withhold_count(value, k=k)
-    if shown is None:
-        return "未知"
-    if isinstance(shown, str):
-        return f"{shown}{unit}"
-    return f"{shown:,.0f}{unit}" if float(shown).is_integer() else f"{shown:,}{unit}"
+    if value is None or abs(value) < k:
+        return f"少于{k}{unit}"
+    return f"{value:,.0f}{unit}" if float(value).is_integer() else f"{value:,}{unit}"
 
 
 def withhold_headlines(headlines: list[dict], *, k: int = DEFAULT_MIN_COUNT) -> list[dict]:

@@ -57,6 +57,7 @@ def test_headline_counts_below_k_are_withheld() -> None:
     assert withhold_count(None) is None
     assert count_text(26200, k=15, unit="人") == "26,200人"
     assert count_text(26200, k=1_000_000_000, unit="人") == "少于1000000000人"
+    assert count_text(None, k=15, unit="件") == "少于15件"  # withheld upstream
     heads = [
         {"key": "apps", "label": "本周办件申请", "value": 125, "unit": "件", "previous": 9},
         {"key": "alarms", "label": "本周预警", "value": 3, "unit": "个"},
