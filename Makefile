@@ -16,7 +16,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,db]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name govanalytics --display-name "govanalytics (Python)" >/dev/null
 	touch $(STAMP)
 
@@ -40,12 +40,21 @@ lint: setup
 test: setup system-deps
 	$(BIN)/ruff check govanalytics tests bench
 	$(BIN)/mypy govanalytics
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # Benchmarks, run by hand (minutes each; figures are ratios against a baseline in the same run).
-BENCHES := data_scan health hotwords mobility services
+BENCHES := data_scan health hotwords mobility services db
 bench: setup
 	@for b in $(BENCHES); do echo "== bench/$$b.py"; $(BIN)/python bench/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) reports/20* .pytest_cache
+
+# Offline bundle for a machine with no internet (government intranet): build it on a connected
+# machine of the same Debian release and Python; offline-check installs it with the network cut.
+.PHONY: bundle offline-check
+bundle: setup
+	$(BIN)/python scripts/bundle.py
+
+offline-check: bundle
+	sh scripts/offline-check.sh

@@ -1,4 +1,4 @@
-"""Command line: ``govanalytics synth …`` and ``govanalytics report …``."""
+"""Command line: ``govanalytics synth …``, ``govanalytics report …`` and ``govanalytics db …``."""
 
 from __future__ import annotations
 
@@ -189,30 +189,90 @@ def weekly(
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        click.echo("interrupted: nothing published; the last good report is untouched", err=True)
+        _last_words("interrupted: nothing published; the last good report is untouched")
         sys.exit(130)
     except SystemExit as exc:
         if exc.code not in (0, None):
-            click.echo("stopped: nothing published; the last good report is untouched", err=True)
+            _last_words("stopped: nothing published; the last good report is untouched")
         raise
     click.echo(str(result.path / "index.html"))
+
+
+def _last_words(message: str) -> None:
+    """Print the one line a stopped run ends on, then silence what shutting down would add.
+
+    After SIGTERM or Ctrl-C the kernel and its client still unwind (nbclient logs
+    ``DeadKernelError``, the kernel prints its interruption); the user reads our line last.
+    """
+    import logging
+    import os
+
+    click.echo(message, err=True)
+    sys.stderr.flush()
+    logging.disable(logging.CRITICAL)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
 
 
 @report.command()
 @click.argument("report_dir", required=False, type=click.Path(file_okay=False))
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True)
-def memo(report_dir: str | None, out: str) -> None:
+@click.option(
+    "--issuer", default=None, help="Issuing unit in the memo's header (default 数据分析组)."
+)
+def memo(report_dir: str | None, out: str, issuer: str | None) -> None:
     """(Re)write memo.pdf and memo.docx of a report (default: the latest in --out)."""
     from govanalytics.errors import GovAnalyticsError
     from govanalytics.report import write_memo
 
     try:
-        paths = write_memo(report_dir, reports_dir=out)
+        paths = write_memo(report_dir, reports_dir=out, issuer=issuer)
     except GovAnalyticsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     for path in paths:
         click.echo(str(path))
+
+
+# --- database mode (PostgreSQL): schema, roles and loading --------------------------------
+@main.group()
+def db() -> None:
+    """Keep the master and business data in PostgreSQL (URL without password: PGPASSWORD
+    or ~/.pgpass)."""
+
+
+@db.command("init")
+@click.argument("url")
+def db_init(url: str) -> None:
+    """Create the schemas, tables and roles (report, writer, steward) in database URL."""
+    from govanalytics.data._postgres import ROLES, init_database, redact_url
+    from govanalytics.errors import GovAnalyticsError
+
+    try:
+        tables = init_database(url)
+    except GovAnalyticsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{redact_url(url)}: {len(tables)} tables; roles {', '.join(ROLES.values())}")
+
+
+@db.command("load")
+@click.argument("url")
+@click.argument("data_dir", type=click.Path(file_okay=False, exists=True))
+def db_load(url: str, data_dir: str) -> None:
+    """Validate every dataset of DATA_DIR and load them into URL in one transaction."""
+    from govanalytics.data._postgres import load_into_database, redact_url
+    from govanalytics.errors import GovAnalyticsError
+
+    try:
+        counts = load_into_database(url, source=data_dir)
+    except GovAnalyticsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        click.echo("nothing was loaded", err=True)
+        sys.exit(1)
+    for name, rows in counts.items():
+        click.echo(f"{name}: {rows:,} rows")
+    click.echo(f"loaded into {redact_url(url)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

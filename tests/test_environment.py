@@ -28,9 +28,10 @@ def parse_requirement(text: str) -> tuple[str, str]:
 
 
 def pyproject_dependencies() -> dict[str, str]:
-    """Runtime and ``dev`` dependencies of pyproject.toml, name → version specifier."""
+    """Runtime and optional (``dev``, ``db``, …) dependencies of pyproject.toml, name → spec."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    reqs = list(project["dependencies"]) + list(project["optional-dependencies"]["dev"])
+    extras = project["optional-dependencies"].values()
+    reqs = list(project["dependencies"]) + [r for extra in extras for r in extra]
     return dict(parse_requirement(r) for r in reqs)
 
 

@@ -11,7 +11,8 @@ project file beside them says, once, what each file is::
 
     [datasets.comments]          # a canonical dataset kind (a key of data.SCHEMAS)
     source = "留言.xlsx"          # a path relative to this file, a glob ("hotline/*.csv"),
-                                 # or a database source (postgresql://…, a later release)
+                                 # or a database table (postgresql://user@host/db, no
+                                 # password: PGPASSWORD or ~/.pgpass; table = dataset name)
     sheet = 0                    # Excel: sheet name or 0-based index
     date_form = "%Y/%m/%d %H:%M:%S"   # optional: strftime form tried before the automatic ones
     frequency = "event"          # event, day, week or month
@@ -73,7 +74,7 @@ FREQUENCIES = ("event", "day", "week", "month")
 VALUE_TYPES = ("count", "share", "index")
 #: Wide OD matrices: whether rows are origins (columns destinations) or the reverse.
 ORIENTATIONS = ("origin_rows", "destination_rows")
-#: Schemes of database sources, read by a later release's database backend.
+#: Schemes of database sources (:mod:`govanalytics.data._postgres`).
 DATABASE_SCHEMES = ("postgresql://", "postgres://")
 
 Layout = Literal["project", "folder", "files", "sample"]
@@ -193,6 +194,10 @@ def _spec(name: str, table: Any, where: str) -> DatasetSpec:
     if not isinstance(source, str) or not source.strip():
         msg = f"{here}: key 'source' is missing: give the file, e.g. source = \"export.xlsx\""
         raise ParameterError(msg)
+    if source.startswith(DATABASE_SCHEMES):
+        from govanalytics.data._postgres import check_url
+
+        check_url(source, parameter=f"{here} source")
     column_map = table.get("column_map", {})
     if not isinstance(column_map, dict):
         msg = f"{here}: column_map must be a table of 'your column' = 'canonical column'"
@@ -371,7 +376,8 @@ class Project:
         return self.datasets[dataset]
 
     def files(self, dataset: str) -> list[Path]:
-        """The files of ``dataset`` (a glob may give several, in name order).
+        """The files of ``dataset`` (a glob may give several, in name order); none for a
+        database source.
 
         Raises
         ------
@@ -379,12 +385,8 @@ class Project:
             No file matches; the message names the declaration and lists the folder.
         """
         spec = self.spec(dataset)
-        if spec.is_database:
-            msg = (
-                f"{spec.declared_in} [datasets.{dataset}] source {spec.source!r}: database "
-                "sources are not supported by this release; export the table to a file"
-            )
-            raise DataError(msg)
+        if spec.is_database:  # a table (read it with load()): no files
+            return []
         base = self.root if self.root is not None else Path.cwd()
         pattern = Path(spec.source).expanduser()
         if not pattern.is_absolute():
@@ -444,6 +446,9 @@ class Project:
         if dataset in self._cache:
             return self._cache[dataset]
         spec = self.spec(dataset)
+        if spec.is_database:
+            self._cache[dataset] = self._load_database(spec)
+            return self._cache[dataset]
         files = self.files(dataset)
         schema = get_schema(dataset)
         refs = self.references(dataset)
@@ -483,6 +488,21 @@ class Project:
         report = reports[0] if len(reports) == 1 else _merge_reports(reports, spec)
         self._cache[dataset] = (out, report)
         return out, report
+
+    def _load_database(self, spec: DatasetSpec) -> tuple[Any, LoadReport]:
+        """A dataset whose source is a database: its table, validated as a file would be."""
+        from govanalytics.data._postgres import check_url, read_dataset
+
+        where = f"{spec.declared_in} [datasets.{spec.dataset}]"
+        url = check_url(spec.source, parameter=f"{where} source")
+        given = [k for k in ("column_map", "fixed", "date_form", "sheet") if getattr(spec, k)]
+        if given:
+            msg = (
+                f"{where}: {', '.join(given)} apply to files; a database table holds the "
+                "canonical columns already (map columns when loading it: govanalytics db load)"
+            )
+            raise ParameterError(msg)
+        return read_dataset(url, spec.dataset, references=self.references(spec.dataset))
 
     def load(self, dataset: str) -> Any:
         """Load ``dataset`` as declared (see :meth:`load_with_report`)."""

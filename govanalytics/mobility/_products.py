@@ -924,7 +924,7 @@ def load_od_product(
             column_maps={"od_counts": dict(column_map) if column_map else None},
         )
     spec = project.spec("od_counts")
-    files = project.files("od_counts")
+    files = project.files("od_counts")  # none for a database table (canonical long counts)
     options = dict(spec.options)
     unknown = set(options) - {"volume_index", "flow", "share_unit", "within"}
     if unknown:
@@ -933,7 +933,7 @@ def load_od_product(
             f"{sorted(unknown)}; known: flow, share_unit, volume_index, within"
         )
         raise ParameterError(msg)
-    if project.layout in ("folder", "sample"):
+    if project.layout in ("folder", "sample") or spec.is_database:
         return _from_counts(project, files)
     regions = project.regions() if project.has("regions") else None
     index_files: list[Path] = []
@@ -969,10 +969,14 @@ def load_od_product(
 
 
 def _from_counts(project: Any, files: list[Path]) -> ODProduct:
-    """A folder laid out like the sample city: its long counts with its own region codes."""
+    """A folder laid out like the sample city (or a database table): its long counts with its
+    own region codes."""
     from govanalytics.mobility._pipeline import load_od
 
-    counts = load_od(data_dir=project.root, od_path=files[0] if files else None)
+    if project.spec("od_counts").is_database:
+        counts = project.load("od_counts")
+    else:
+        counts = load_od(data_dir=project.root, od_path=files[0] if files else None)
     regions = project.regions()
     flows = counts.filter(pl.col("origin") != pl.col("destination")).select(
         "origin",

@@ -202,8 +202,12 @@ def check_dataset(project: Project, name: str) -> DatasetCheck:
     if _is_od_product(spec):
         return _check_od_product(project, spec)
     source = spec.source
+    if spec.is_database:  # a table: shown by its URL without password
+        from govanalytics.data._postgres import redact_url, table_name
+
+        source = f"{redact_url(spec.source)} {table_name(name)}"
     try:
-        files = project.files(name)
+        files = [] if spec.is_database else project.files(name)
         if len(files) == 1:
             source = str(files[0])
         frame, report = project.load_with_report(name)
@@ -320,7 +324,8 @@ def _default_notebooks() -> list[str]:
 
 
 def data_files(project: Project) -> dict[str, str]:
-    """``{file key: sha256}`` of every file the project reads (keys relative to its folder)."""
+    """``{file key: sha256}`` of every file the project reads (keys relative to its folder),
+    and ``{URL without password + table: md5 fingerprint}`` of every database table."""
     from govanalytics.report._manifest import sha256_file
 
     out = {}
@@ -332,4 +337,10 @@ def data_files(project: Project) -> dict[str, str]:
             except ValueError:
                 key = str(Path(path).resolve())
         out[key] = sha256_file(path)
+    for spec in project.datasets.values():  # database sources: URL without password, table
+        if spec.is_database:
+            from govanalytics.data._postgres import redact_url, table_fingerprint, table_name
+
+            key = f"{redact_url(spec.source)} {table_name(spec.dataset)}"
+            out[key] = table_fingerprint(spec.source, spec.dataset)
     return dict(sorted(out.items()))

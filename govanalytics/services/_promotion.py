@@ -457,7 +457,8 @@ def apply_promotion(
     Parameters
     ----------
     store_or_frames
-        A data folder (or a :class:`govanalytics.data.MasterStore`): the register is read from
+        A data folder, a ``postgresql://`` URL, or a :class:`govanalytics.data.MasterStore`
+        (of either kind): the register is read from
         it (:func:`load_master_register`, so a register without an optional column keeps its
         shape), the audit rows are appended to the master dataset ``promotion_audit``
         (:data:`AUDIT_FILE`) and then the register is written back, each with
@@ -478,6 +479,12 @@ def apply_promotion(
 
     Notes
     -----
+    With a database store (``MasterStore("postgresql://…")``) the run is one transaction:
+    the register rows of the plan's persons are locked in ``person_key`` order, the changed
+    fields, their audit rows and a run record (``master.promotion_runs``) commit together or
+    not at all; a second steward applying the same plan at the same time waits, then finds
+    nothing left to do (see :func:`govanalytics.data._postgres.promote`).
+
     Idempotent: a field is written only when the master still holds the plan's old value, so
     applying the same plan twice, or a new plan on the promoted master, changes nothing and
     adds no audit row. The audit log is written before the register: a run stopped between
@@ -495,8 +502,13 @@ def apply_promotion(
     store = (
         store_or_frames
         if isinstance(store_or_frames, MasterStore)
-        else MasterStore(Path(store_or_frames))  # type: ignore[arg-type]
+        else MasterStore(store_or_frames)  # type: ignore[arg-type]
     )
+    if store.url is not None:  # one transaction: locked rows, changes, audit, run record
+        from govanalytics.data._postgres import promote
+
+        promote(store.url, plan)
+        return store.load("population_register"), store.load("promotion_audit")
     master = load_master_register(store.data_dir)
     new, rows = promote_frame(master, plan)
     previous = (
