@@ -11,9 +11,11 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from govanalytics.errors import DataError
@@ -64,6 +66,59 @@ def _plausible_chinese(text: str) -> bool:
         ):
             odd += 1
     return other == 0 or odd / other < 0.05
+
+
+#: Share of rare Chinese characters (outside GB 2312, or private-use code points) above which
+#: text decoded as GB18030 is reported as probably garbled.
+GARBLED_SHARE = 0.10
+
+
+def garbled_note(text: str, source: str, *, limit: float = GARBLED_SHARE) -> str | None:
+    """A warning when text decoded as GB18030 looks like garbage rather than Chinese.
+
+    Everyday Chinese is written almost entirely with the 6,763 characters of GB 2312 (names
+    with a rare character are a fraction of a percent); bytes of another encoding that happen
+    to be valid GB18030 decode to characters spread over the whole GBK range (about 70 % of
+    them outside GB 2312) and to private-use code points. When more than ``limit`` of the
+    Chinese characters (at least 20 of them) are rare, the text is probably garbled.
+
+    Parameters
+    ----------
+    text
+        The decoded text.
+    source
+        File name for the message.
+    limit
+        Share of rare characters tolerated. Default :data:`GARBLED_SHARE` (10 %).
+
+    Returns
+    -------
+    str or None
+        The warning, or None when the text looks like Chinese.
+    """
+    cjk = rare = 0
+    examples: list[str] = []
+    for ch in text:
+        o = ord(ch)
+        if 0xE000 <= o <= 0xF8FF:  # private use: no character of any real text
+            cjk += 1
+            rare += 1
+        elif 0x3400 <= o <= 0x9FFF:
+            cjk += 1
+            try:
+                ch.encode("gb2312")
+            except UnicodeEncodeError:
+                rare += 1
+                if len(examples) < 8:
+                    examples.append(ch)
+    if cjk < 20 or rare / cjk <= limit:
+        return None
+    return (
+        f"warning: {source} was read as GBK/GB18030 but {rare / cjk:.0%} of its {cjk:,} Chinese "
+        f"characters are rare or private-use ({''.join(examples)} …): the text is probably "
+        "garbled (a file in another encoding). Hint: check the text, save the file as 'CSV "
+        "UTF-8' and load it again."
+    )
 
 
 def decode_text(data: bytes, source: str) -> tuple[str, str]:
@@ -162,8 +217,190 @@ def _ragged_rows(text: str, separator: str) -> str:
     )
 
 
-def read_csv(path: Path) -> RawTable:
-    """Read a CSV file with every column as text (encoding detected)."""
+#: CSV files larger than this are first checked in one streaming pass (:func:`check_csv_stream`)
+#: so that a junk file is refused after its first errors, before it is read into memory.
+STREAM_CHECK_BYTES = 32 * 1024**2
+#: The streaming check stops at this many errors.
+MAX_CSV_ERRORS = 20
+#: A CSV line longer than this is an error (junk without line breaks is not held in memory).
+MAX_LINE_BYTES = 1024**2
+_SAMPLE_BYTES = 256 * 1024
+
+
+def _stream_encoding(path: Path, sample: bytes) -> str:
+    """The encoding of a CSV file, from its first bytes (an incomplete last character cut)."""
+    for cut in range(4):  # a multi-byte character may be cut at the end of the sample
+        try:
+            return decode_text(sample[: len(sample) - cut] if cut else sample, str(path))[1]
+        except DataError:
+            if cut == 3 or len(sample) < _SAMPLE_BYTES:
+                raise
+    raise AssertionError  # pragma: no cover
+
+
+def _line_error(raw: bytes, encoding: str, separator: str, width: int) -> str | None:
+    """The problem of one CSV record (None: fine)."""
+    try:
+        line = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return f"byte {exc.start + 1} is not valid {encoding} ({exc.reason})"
+    if '"' not in line:
+        n = line.count(separator) + 1
+    else:
+        try:
+            fields = list(csv.reader(io.StringIO(line), delimiter=separator))
+        except csv.Error as exc:
+            return f"cannot split into fields ({exc})"
+        n = sum(len(f) for f in fields) - max(len(fields) - 1, 0)  # a quoted line break joins
+    if n > width:
+        return f"{n} fields, the header has {width}: column {width + 1} onwards has no header"
+    if 0 < n < width:
+        return f"{n} fields, the header has {width}: column {n + 1} missing"
+    return None
+
+
+_BLOCK_BYTES = 1024**2
+
+
+def _blocks(f: io.BufferedReader) -> Iterator[bytes | None]:
+    """Blocks of whole lines (about :data:`_BLOCK_BYTES`); ``None`` stands for a line longer
+    than :data:`MAX_LINE_BYTES`, which is skipped without being held in memory."""
+    while block := f.read(_BLOCK_BYTES):
+        if not block.endswith(b"\n"):
+            rest = f.readline(MAX_LINE_BYTES + 1)
+            cut = block.rfind(b"\n") + 1
+            if rest.endswith(b"\n") or not rest:
+                block += rest
+            elif len(block) - cut + len(rest) > MAX_LINE_BYTES:
+                yield block[:cut]
+                yield None
+                while (more := f.readline(MAX_LINE_BYTES)) and not more.endswith(b"\n"):
+                    pass
+                continue
+            else:  # a long line, but below the limit: finish it
+                while rest and not rest.endswith(b"\n"):
+                    block += rest
+                    rest = f.readline(MAX_LINE_BYTES + 1)
+                block += rest
+        yield block
+
+
+def _fast_rows(block: bytes, encoding: str, separator: str, width: int) -> int | None:
+    """Number of records of a block when every line is fine (vectorised), else None."""
+    if b'"' in block:
+        return None
+    try:
+        block.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    arr = np.frombuffer(block, dtype=np.uint8)
+    ends = np.flatnonzero(arr == 10)
+    if len(ends) == 0 or ends[-1] != len(arr) - 1:
+        ends = np.append(ends, len(arr))
+    seps = np.concatenate([[0], np.cumsum(arr == ord(separator), dtype=np.int32)])
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    n_fields = seps[ends] - seps[starts] + 1
+    blank = (ends - starts) <= 1
+    long = (ends - starts) > MAX_LINE_BYTES
+    if ((n_fields != width) & ~blank).any() or long.any():
+        return None
+    return len(ends)
+
+
+def check_csv_stream(path: Path, *, max_errors: int = MAX_CSV_ERRORS) -> str:
+    """Check a CSV file in one streaming pass, stopping at the first ``max_errors`` errors.
+
+    The file is read in blocks of whole lines (never whole): each line must decode in the
+    encoding of the file's first bytes, be shorter than :data:`MAX_LINE_BYTES` and have as
+    many fields as the header (quoted values spanning lines joined first). Blocks without
+    quotes are checked vectorised; others line by line. Memory stays at one block; a junk
+    file is refused after its first errors.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    max_errors
+        Stop and refuse the file at this many errors (default :data:`MAX_CSV_ERRORS`).
+
+    Returns
+    -------
+    str
+        The encoding found.
+
+    Raises
+    ------
+    DataError
+        Naming the file and, for each error found (up to ``max_errors``), the row (1 = first
+        data row), the column and the problem.
+    """
+    with path.open("rb") as f:
+        sample = f.read(_SAMPLE_BYTES)
+        if not sample.strip():
+            msg = f"{path}: the file is empty"
+            raise DataError(msg)
+        encoding = _stream_encoding(path, sample)
+        if encoding == "utf-16":  # not byte-compatible with ASCII separators: read whole
+            return encoding
+        f.seek(0)
+        header = f.readline(MAX_LINE_BYTES + 1).decode(encoding, errors="replace")
+        header = header.lstrip("\ufeff")
+        separator = _separator(header)
+        width = len(next(csv.reader([header.rstrip("\r\n")], delimiter=separator), []))
+        errors: list[str] = []
+        row = 0
+        pending = b""
+        for block in _blocks(f):  # type: ignore[arg-type]
+            if block is None:
+                row += 1
+                errors.append(f"row {row}: longer than {MAX_LINE_BYTES:,} bytes")
+                pending = b""
+            elif not pending and (n := _fast_rows(block, encoding, separator, width)):
+                row += n
+            else:
+                for raw in block.splitlines(keepends=True):
+                    raw = pending + raw
+                    if raw.count(b'"') % 2 and len(raw) < MAX_LINE_BYTES:  # quoted value
+                        pending = raw
+                        continue
+                    pending = b""
+                    row += 1
+                    problem = (
+                        None if not raw.strip() else _line_error(raw, encoding, separator, width)
+                    )
+                    if len(raw) > MAX_LINE_BYTES:
+                        problem = f"longer than {MAX_LINE_BYTES:,} bytes"
+                    if problem:
+                        errors.append(f"row {row}: {problem}")
+                        if len(errors) >= max_errors:
+                            break
+            if len(errors) >= max_errors:
+                break
+    if errors:
+        stop = f" (stopped at the first {max_errors})" if len(errors) >= max_errors else ""
+        msg = (
+            f"{path}: cannot read as CSV ({encoding}): {len(errors)} rows in error{stop}:\n  "
+            + "\n  ".join(errors)
+            + "\nHint: a separator or quote inside a value, or a file that is not this table."
+        )
+        raise DataError(msg)
+    return encoding
+
+
+def read_csv(
+    path: Path,
+    *,
+    max_errors: int = MAX_CSV_ERRORS,
+    stream_check_bytes: int = STREAM_CHECK_BYTES,
+) -> RawTable:
+    """Read a CSV file with every column as text (encoding detected).
+
+    Files larger than ``stream_check_bytes`` are first checked line by line
+    (:func:`check_csv_stream`) and refused at the first ``max_errors`` errors, before they are
+    read into memory.
+    """
+    if path.stat().st_size > stream_check_bytes:
+        check_csv_stream(path, max_errors=max_errors)
     data = path.read_bytes()
     if not data.strip():
         msg = f"{path}: the file is empty"
@@ -180,6 +417,7 @@ def read_csv(path: Path) -> RawTable:
         msg = f"{path}: cannot read as CSV ({encoding}): {detail}"
         raise DataError(msg) from exc
     frame = frame.rename({c: c.strip().strip("\ufeff") for c in frame.columns})
+    garbled = garbled_note(text, str(path)) if encoding == "gb18030" else None
     header = next(csv.reader(io.StringIO(text), delimiter=_separator(text)), [])
     names = [h.strip().strip("\ufeff") for h in header]
     notes = [
@@ -187,6 +425,8 @@ def read_csv(path: Path) -> RawTable:
         f"others are named '{name}_duplicated_<n>'"
         for name in dict.fromkeys(n for n in names if names.count(n) > 1)
     ]
+    if garbled:
+        notes.append(garbled)
     return RawTable(frame.lazy(), "csv", str(path), encoding=encoding, notes=notes)
 
 

@@ -6,6 +6,26 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+#: Chinese names of the repair kinds, for the notes shown in reports.
+REPAIRS_ZH = {
+    "trimmed whitespace": "去除首尾空格",
+    "full-width to half-width": "全角字符改为半角（如 １２３）",
+    "thousands separator removed": "去除千位分隔符（如 1,234）",
+    "whole number written as decimal": "整数写成小数（如 12.0）",
+    "Excel serial date": "Excel 日期序号转日期",
+    "time of day dropped": "去除时刻",
+    "missing-value marker read as empty": "缺失标记读作空值",
+    "Chinese label to code": "中文标签转代码",
+    "'.0' removed from code": "代码去除“.0”",
+    "6- or 9-digit region code padded to 12 digits": "区划代码补足12位",
+    "lower-case x in ID number": "身份证号小写 x 改为大写",
+    "yes/no word to boolean": "是/否转布尔值",
+    "time zone converted to Asia/Shanghai": "时区换算为北京时间",
+    "number read as text": "数字按文本读取",
+    "region names → codes": "区划名称转代码",
+    "exact duplicate row removed": "删除完全重复的行",
+}
+
 
 @dataclass
 class LoadReport:
@@ -65,6 +85,28 @@ class LoadReport:
     def n_repairs(self) -> int:
         """Total number of repaired cells."""
         return sum(self.repairs.values())
+
+    def data_notes(self) -> list[str]:
+        """The repairs and warnings of this load as Chinese sentences for a report's notes.
+
+        One sentence for all repairs (per column and kind, with counts: ``count 列去除千位分隔符
+        （如 1,234）1 处``), then every note that is a warning (e.g. garbled GBK text).
+        Empty when nothing was repaired and nothing is to be warned about.
+
+        Returns
+        -------
+        list of str
+        """
+        name = self.source.replace("\\", "/").rsplit("/", 1)[-1]
+        out = []
+        if self.repairs:
+            parts = "、".join(
+                f"{column} 列{REPAIRS_ZH.get(kind, kind)} {n:,} 处"
+                for (column, kind), n in sorted(self.repairs.items())
+            )
+            out.append(f"读取 {name} 时自动修复 {self.n_repairs:,} 处：{parts}。")
+        out += [f"读取 {name}：{n}" for n in self.notes if n.startswith("warning:")]
+        return out
 
     def to_frame(self) -> pl.DataFrame:
         """Repairs as a table with columns ``column``, ``kind``, ``count``."""

@@ -13,6 +13,8 @@ from typing import Literal
 
 import polars as pl
 
+from govanalytics.errors import ParameterError
+
 Store = Literal["master", "dynamic"]
 
 
@@ -103,5 +105,5 @@ class Schema:
         for c in self.columns:
             if c.name == name:
                 return c
-        msg = f"schema {self.name!r} has no column {name!r}; it has {self.column_names}"
-        raise KeyError(msg)
+        msg = f"parameter 'name': schema {self.name!r} has no column {name!r}; it has {self.column_names}"
+        raise ParameterError(msg)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -30,11 +31,24 @@ from govanalytics.health._series import (
     quiet_nan,
     to_matrix,
 )
+from govanalytics.validation import int_like, string_like
 
 __all__ = ["DETECTION_METHODS", "flag_aberrations"]
 
+#: A method :func:`flag_aberrations` accepts.
+DetectionMethod = Literal[
+    "farrington",
+    "noufaily",
+    "moving_percentile",
+    "ears_c1",
+    "ears_c2",
+    "ears_c3",
+    "cusum",
+    "auto",
+    "all",
+]
 #: Methods :func:`flag_aberrations` accepts.
-DETECTION_METHODS = (
+DETECTION_METHODS: tuple[DetectionMethod, ...] = (
     "farrington",
     "noufaily",
     "moving_percentile",
@@ -485,7 +499,7 @@ def _run_with_ladder(
 def flag_aberrations(
     counts: pl.DataFrame,
     *,
-    method: str = "auto",
+    method: DetectionMethod = "auto",
     periods: int = 4,
     weeks: list | None = None,
     keys: list[str] | None = None,
@@ -630,12 +644,8 @@ def flag_aberrations(
     32:1206–1222. Hutwagner L et al. (2003) J Urban Health 80:i89–i96. Yang W et al. (2011)
     China Infectious Disease Automated-alert and Response System (CIDARS), BMC Public Health.
     """
-    if method not in DETECTION_METHODS:
-        msg = f"parameter 'method' must be one of {DETECTION_METHODS}, got {method!r}"
-        raise ParameterError(msg)
-    if not isinstance(periods, int) or periods < 1:
-        msg = f"parameter 'periods' must be a positive integer, got {periods!r}"
-        raise ParameterError(msg)
+    string_like(method, "method", options=DETECTION_METHODS)
+    int_like(periods, "periods", low=1)
     mat = to_matrix(counts, keys=keys, frequency=frequency)
     n_t = len(mat.periods)
     if weeks is None:

@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
-from govanalytics.health._detect import flag_aberrations
+from govanalytics.health._detect import DetectionMethod, flag_aberrations
 from govanalytics.health._series import (
     PERIOD_WORDS,
     detect_frequency,
@@ -22,7 +22,7 @@ def alarm_count(
     series: pl.DataFrame,
     week_start: dt.date,
     *,
-    method: str = "auto",
+    method: DetectionMethod = "auto",
     frequency: str | None = None,
 ) -> int:
     """How many series alarm in one period, detection run as of that period.
@@ -99,7 +99,7 @@ def weekly_headlines(
     alerts: list[dict],
     risk: pl.DataFrame,
     scores: pl.DataFrame,
-    method: str = "auto",
+    method: DetectionMethod = "auto",
     k: int = DEFAULT_MIN_COUNT,
     frequency: str | None = None,
     totals: pl.DataFrame | None = None,

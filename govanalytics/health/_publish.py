@@ -23,10 +23,15 @@ Disclosure rule (规则)
    period of the data: a month for monthly counts.
 3. **Derived figures that give a withheld count back are withheld with it**: incidence per
    100,000 (count / population), 环比 ``change_week`` (needs count and previous) and 同比
-   ``change_year`` (needs count and year-ago count).
-4. **Model outputs are kept.** ``expected``, ``upper_bound``, forecast quantiles, bed demand
-   and WIS are statistics of a model fitted to many weeks, not counts of people; none equals a
-   single week's count of a series. Residual disclosure, accepted and stated: on a withheld row,
+   ``change_year`` (needs count and year-ago count), as declared in
+   ``govanalytics.privacy.DERIVED_FROM["risk"]`` (:func:`govanalytics.privacy.withhold_derived`).
+4. **Model outputs are kept**, except forecasts from a withheld count. ``expected``,
+   ``upper_bound`` and WIS are statistics of a model fitted to many weeks, not counts of
+   people; none equals a single week's count of a series. Forecasts are not: the FluSight
+   baseline's median is the count of the forecast origin, and the ensemble falls back to the
+   baseline for some series. Every forecast from an origin whose count is withheld is
+   withheld too (:func:`publishable_forecasts`; in the risk table ``forecast_next``,
+   ``forecast_upper`` and the bed figures, declared in ``DERIVED_FROM["risk"]``). Residual disclosure, accepted and stated: on a withheld row,
    ``alarm`` true says the count lies above ``upper_bound`` (and below ``k``); ``alarm`` false
    says it lies at or below ``upper_bound``. That is an interval for a count already known to
    be small, never the count itself unless the interval holds one whole number; such rows are
@@ -53,7 +58,7 @@ import polars as pl
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import ParameterError
 from govanalytics.health._series import detect_frequency, shift_period, year_before
-from govanalytics.privacy import secondary_suppress, suppress_small_counts
+from govanalytics.privacy import secondary_suppress, suppress_small_counts, withhold_derived
 
 WEEK = "week_start"
 FLAG = "suppressed"
@@ -226,20 +231,59 @@ def publishable_risk(
     )
     if "population" in out.columns:
         out = suppress_small_counts(out, "population", k=k, flag=FLAG)
-    hidden = {
-        "incidence_per_100k": ["count", "population"],
-        "change_week": ["count", "previous"],
-        "change_year": ["count", "year_ago"],
-    }
-    out = out.with_columns(
-        pl.when(pl.any_horizontal(*[pl.col(c).is_null() for c in need]))
-        .then(None)
-        .otherwise(pl.col(col))
-        .alias(col)
-        for col, need in hidden.items()
-        if col in out.columns
-    )
+    out = withhold_derived(out, "risk", flag=FLAG)  # incidence, 环比, 同比 (module rule 3)
     return out.drop("_count", "_previous", "_year_ago")
+
+
+def publishable_forecasts(
+    forecasts: pl.DataFrame,
+    series: pl.DataFrame,
+    *,
+    k: int = DEFAULT_MIN_COUNT,
+    groups: Sequence[Sequence[str]] = TOTALS,
+) -> pl.DataFrame:
+    """Forecasts as published: every forecast from a withheld count withheld (module rule 4).
+
+    Disclosure rule: the FluSight baseline forecasts the count of its origin as its median,
+    and the ensemble falls back to it for some series, so the forecasts of a series from an
+    origin whose count is withheld (decided as in :func:`withheld_cells`, secondary cells
+    included) are withheld — ``value`` null and ``suppressed`` set — for every model, horizon
+    and quantile. Rows of series not in ``series`` (the city total) are kept.
+
+    Parameters
+    ----------
+    forecasts
+        Output of :func:`forecast_counts` or :func:`backtest` (``origin``, ``value`` and the
+        series keys of ``series``).
+    series
+        The counts the forecasts were made from.
+    k
+        Threshold of the small-count rule. Default 15.
+    groups
+        Groupings whose totals are published (default :data:`TOTALS`).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``forecasts`` with ``value`` null where its origin's count is withheld, and
+        ``suppressed``.
+    """
+    for col in ("origin", "value"):
+        if col not in forecasts.columns:
+            msg = f"forecasts need column {col!r}; columns present: {forecasts.columns}"
+            raise ParameterError(msg)
+    keys = [c for c in _series_keys(series, "count") if c in forecasts.columns]
+    origins = forecasts["origin"].unique().to_list()
+    mask = withheld_cells(series, weeks=origins, k=k, groups=groups).select(
+        *keys, pl.col(WEEK).alias("origin"), pl.col("count").is_null().alias("_withheld")
+    )
+    out = forecasts.drop(FLAG, strict=False).join(
+        mask, on=[*keys, "origin"], how="left", maintain_order="left"
+    )
+    hide = pl.col("_withheld").fill_null(False)
+    return out.with_columns(
+        pl.when(hide).then(None).otherwise(pl.col("value")).alias("value"), hide.alias(FLAG)
+    ).drop("_withheld")
 
 
 def publishable_series(

@@ -8,14 +8,12 @@ from collections.abc import Sequence
 import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
-from govanalytics.errors import ParameterError
 from govanalytics.health._series import FREQUENCIES, PERIOD_WORDS, disease_name
+from govanalytics.validation import string_like
 
 
 def _words(frequency: str) -> dict[str, str]:
-    if frequency not in FREQUENCIES:
-        msg = f"parameter 'frequency' must be one of {FREQUENCIES}, got {frequency!r}"
-        raise ParameterError(msg)
+    string_like(frequency, "frequency", options=FREQUENCIES)
     return PERIOD_WORDS[frequency]
 
 

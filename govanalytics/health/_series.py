@@ -22,6 +22,7 @@ import polars as pl
 
 from govanalytics.calendar import LUNAR_YEARS, lunar_new_year
 from govanalytics.errors import DataError, ParameterError
+from govanalytics.validation import int_like, string_like
 
 #: Diseases of the sample city with their Chinese names (other disease codes are shown as is).
 DISEASES_ZH: dict[str, str] = {
@@ -163,9 +164,7 @@ def detect_frequency(
     """
     days = _as_dates(dates)
     if frequency:
-        if frequency not in FREQUENCIES:
-            msg = f"parameter 'frequency' must be one of {FREQUENCIES}, got {frequency!r}"
-            raise ParameterError(msg)
+        string_like(frequency, "frequency", options=FREQUENCIES)
         ok = _is_monthly(days) if frequency == "month" else _is_weekly(days)
         if not ok:
             bad = next(
@@ -287,9 +286,7 @@ def _target_code(code: pl.Expr, level: str) -> pl.Expr:
 
 
 def _check_level(region_level: str) -> str:
-    if region_level not in REGION_LEVELS:
-        msg = f"parameter 'region_level' must be one of {REGION_LEVELS}, got {region_level!r}"
-        raise ParameterError(msg)
+    string_like(region_level, "region_level", options=REGION_LEVELS)
     return "prefecture" if region_level == "city" else region_level
 
 
@@ -483,9 +480,7 @@ def top_diseases(counts: pl.DataFrame, *, n: int = 5, frequency: str | None = No
     list of str
         Disease codes, most cases first.
     """
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        msg = f"parameter 'n' (top_diseases) must be a positive integer, got {n!r}"
-        raise ParameterError(msg)
+    int_like(n, "n", low=1)
     freq = detect_frequency(counts[WEEK], frequency=frequency)
     last: dt.date = counts[WEEK].max()  # type: ignore[assignment]
     since = shift_period(last, -(SEASON_LENGTH[freq] - 1), frequency=freq)

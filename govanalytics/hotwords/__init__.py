@@ -10,7 +10,8 @@ Typical use, on the canonical ``comments`` dataset::
     result.hot_words, result.bursts, result.issues
 
 Personal data are masked first (:func:`govanalytics.privacy.mask_personal_data`, then
-:func:`mask_introduced_names` for names after 我叫, 姓名, 本人, 父亲, …); nothing in the results
+:func:`govanalytics.privacy.mask_names` for names after 我叫, 姓名, 本人, 父亲, …); nothing in the
+results
 holds unmasked text, and the few messages a page prints go through a tagger once more
 (:func:`example_messages`). :func:`describe_period` says how many messages a period holds and
 whether that is enough to find anything.
@@ -36,14 +37,13 @@ from govanalytics.hotwords._dictionary import (
     word_class,
 )
 from govanalytics.hotwords._engine import count_comment_words
-from govanalytics.hotwords._examples import example_messages
+from govanalytics.hotwords._examples import example_messages, mask_tagged_names
 from govanalytics.hotwords._issues import (
     area_concentration,
     earlier_issues,
     issues_in_period,
     word_trend,
 )
-from govanalytics.hotwords._names import mask_introduced_names, mask_tagged_names, surnames
 from govanalytics.hotwords._period import PeriodSummary, default_period, describe_period
 from govanalytics.hotwords._places import PLACE_SUFFIXES, place_names
 from govanalytics.hotwords._prepare import PreparedComments, prepare_comments
@@ -103,7 +103,6 @@ __all__ = [
     "issues_in_period",
     "kleinberg_states",
     "likelihood_ratio",
-    "mask_introduced_names",
     "mask_tagged_names",
     "normalise_text",
     "place_names",
@@ -116,7 +115,6 @@ __all__ = [
     "run_likelihood_ratio",
     "segment",
     "stopwords",
-    "surnames",
     "tokenization_agreement",
     "word_class",
     "word_trend",

@@ -10,6 +10,7 @@ import polars as pl
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import ParameterError
 from govanalytics.hotwords._windows import ALL
+from govanalytics.validation import int_like
 
 __all__ = ["issue_alerts", "issue_place"]
 
@@ -70,9 +71,7 @@ def issue_alerts(
     if not medium <= high:
         msg = f"parameters 'medium' ({medium}) and 'high' ({high}): medium must not exceed high"
         raise ParameterError(msg)
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        msg = f"parameter 'k' must be a positive integer, got {k!r}"
-        raise ParameterError(msg)
+    int_like(k, "k", low=1)
     alerts = []
     for row in issues.iter_rows(named=True):
         weight = row["weight"]

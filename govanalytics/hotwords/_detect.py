@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from govanalytics.errors import ParameterError
 from govanalytics.hotwords._burst import (
     DEFAULT_GAMMA,
     DEFAULT_S,
@@ -34,6 +33,7 @@ from govanalytics.hotwords._windows import (
     window_index,
     window_start,
 )
+from govanalytics.validation import int_like
 
 #: Trailing baseline, in windows: four weeks of days, eight weeks, six months.
 DEFAULT_BASELINE = {"day": 28, "week": 8, "month": 6}
@@ -392,15 +392,9 @@ def _options(
     min_count: int | None,
     min_llr: float,
 ) -> _Options:
-    if min_count is not None and min_count < 1:
-        msg = f"parameter 'min_count' must be at least 1, got {min_count}"
-        raise ParameterError(msg)
-    if max_gap is not None and max_gap < 0:
-        msg = f"parameter 'max_gap' must be at least 0, got {max_gap}"
-        raise ParameterError(msg)
-    if baseline is not None and baseline < 1:
-        msg = f"parameter 'baseline' must be at least 1, got {baseline}"
-        raise ParameterError(msg)
+    int_like(min_count, "min_count", optional=True, low=1)
+    int_like(max_gap, "max_gap", optional=True, low=0)
+    int_like(baseline, "baseline", optional=True, low=1)
     return _Options(
         window=window,
         s=s,

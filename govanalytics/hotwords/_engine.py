@@ -4,7 +4,7 @@ The polars engine is :func:`prepare_comments` (without word discovery) then
 :func:`count_words`. The Spark engine runs the same steps inside the executors, batch by
 batch (``mapInArrow``: the batches arrive as Arrow, which polars reads without a copy): the
 same masking functions (:func:`govanalytics.privacy.mask_personal_data`, then
-:func:`mask_introduced_names`), the same normalisation, the same segmenter (jieba's
+:func:`govanalytics.privacy.mask_names`), the same normalisation, the same segmenter (jieba's
 dictionary plus the same user words, rebuilt in each Python worker) and the same stopwords.
 Personal data are masked before the text is cut, inside the executor, so no unmasked token
 ever leaves it; only the counts per window × area × word come to the driver.
@@ -21,7 +21,6 @@ import polars as pl
 from govanalytics.errors import DataError, ParameterError
 from govanalytics.hotwords._detect import count_words
 from govanalytics.hotwords._dictionary import domain_terms, region_words
-from govanalytics.hotwords._names import mask_introduced_names
 from govanalytics.hotwords._prepare import _stop_set, prepare_comments
 from govanalytics.hotwords._segment import Segmenter, build_segmenter, segment
 from govanalytics.hotwords._text import normalise_text
@@ -32,7 +31,7 @@ from govanalytics.hotwords._windows import (
     window_index,
     window_start,
 )
-from govanalytics.privacy import mask_personal_data
+from govanalytics.privacy import mask_names, mask_personal_data
 from govanalytics.spark import Engine, check_engine, read_spark_table, spark_session, to_polars
 
 __all__ = ["count_comment_words"]
@@ -215,7 +214,7 @@ def _comment_tokens(
     """Masked, cut content words of a batch of comments: ``t``, ``by``…, ``word``, ``unit``
     (each comment's word once; ``unit`` = user id, else ``#`` + message id)."""
     masked, _ = mask_personal_data(frame["text"].cast(pl.String))
-    masked, _ = mask_introduced_names(masked)
+    masked, _ = mask_names(masked, titled=False)
     text = normalise_text(masked)
     words = segment(text, seg, stopwords=stop, processes=1)
     meta = frame.with_row_index("row").select(

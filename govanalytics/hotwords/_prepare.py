@@ -20,7 +20,6 @@ from govanalytics.hotwords._dictionary import (
     stopwords,
     word_class,
 )
-from govanalytics.hotwords._names import mask_introduced_names
 from govanalytics.hotwords._places import PLACE_SUFFIXES, place_names
 from govanalytics.hotwords._segment import (
     Segmenter,
@@ -31,7 +30,7 @@ from govanalytics.hotwords._segment import (
     segment,
 )
 from govanalytics.hotwords._text import normalise_text
-from govanalytics.privacy import mask_personal_data
+from govanalytics.privacy import mask_names, mask_personal_data
 
 
 @dataclass
@@ -50,7 +49,7 @@ class PreparedComments:
         Number of personal-data items masked, per kind (see
         :func:`govanalytics.privacy.mask_personal_data`; ``name_introduced``: names after a
         self-introduction, a label or a kinship word, see
-        :func:`govanalytics.hotwords.mask_introduced_names`).
+        :func:`govanalytics.privacy.mask_names`).
     new_words
         New words jieba's dictionary lacks, added to the user dictionary: ``word``, ``kind``
         (``place``: a name found by its ending; ``term``: found by discovery), ``n_texts``,
@@ -81,7 +80,8 @@ def prepare_comments(
 
     Personal data are masked first, before anything else reads the text (numbers and names
     with a title or signature by :func:`govanalytics.privacy.mask_personal_data`, then names
-    after a self-introduction, a label or a kinship word by :func:`mask_introduced_names`);
+    after a self-introduction, a label or a kinship word by
+    :func:`govanalytics.privacy.mask_names`);
     then full-width characters become half-width and whitespace is tidied; new words are
     discovered; the
     text is cut with jieba's dictionary and algorithm plus a user dictionary of domain terms,
@@ -127,7 +127,8 @@ def prepare_comments(
             frame = frame.with_columns(pl.lit(None, pl.String).alias(col))
     loading = preload_jieba()  # jieba's dictionary loads while polars masks and normalises
     masked, counts = _mask(frame["text"].cast(pl.String), processes=processes)
-    masked, counts["name_introduced"] = mask_introduced_names(masked)
+    # names after self-introductions, labels and kinship words, counted apart from titled ones
+    masked, counts["name_introduced"] = mask_names(masked, titled=False)
     text = normalise_text(masked, traditional_to_simplified=traditional_to_simplified)
     frame = frame.select(
         "row",

@@ -3,7 +3,9 @@
 The analysis (counting, bursts, ranking, the count floor of 5 for detection) is not changed:
 these functions only prepare what is shown or written. Counts of distinct writers or comments
 below ``k`` become null and the row's ``suppressed`` flag is set
-(:func:`govanalytics.privacy.suppress_small_counts`).
+(:func:`govanalytics.privacy.suppress_small_counts`); the columns computed from them (declared
+in :data:`govanalytics.privacy.DERIVED_FROM`) are withheld with them
+(:func:`govanalytics.privacy.withhold_derived`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
-from govanalytics.privacy import suppress_small_counts
+from govanalytics.privacy import suppress_small_counts, withhold_derived
 
 __all__ = ["published_bursts", "published_hot_words", "published_issues"]
 
@@ -20,10 +22,10 @@ def published_hot_words(hot_words: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) 
     """The hot list as published: ``count`` (distinct writers) withheld below ``k``.
 
     Disclosure rule: ``count`` values below ``k`` become null and ``suppressed`` is true.
-    ``rank``, ``rank_change``, ``score``, ``z`` and ``bursting`` are kept: they are ranks and
-    anomaly scores, not counts of people. An ``expected`` column (the baseline) is withheld
-    (null) on the same rows if present, since with ``z`` or ``score`` it would give the
-    withheld count back.
+    ``expected``, ``z`` and ``score`` are computed from the count (binomial z and likelihood
+    ratio against the baseline): from ``z`` and ``score`` alone the count can be solved for, so
+    they are withheld on the same rows (``DERIVED_FROM["hot_words"]``). ``rank``,
+    ``rank_change`` and ``bursting`` are kept (an order and a flag, computed on full counts).
 
     Parameters
     ----------
@@ -37,23 +39,15 @@ def published_hot_words(hot_words: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) 
     pl.DataFrame
         The same rows, ``count`` withheld below ``k`` and a boolean ``suppressed`` column.
     """
-    out = suppress_small_counts(hot_words, "count", k=k)
-    if "expected" in out.columns:
-        out = out.with_columns(
-            pl.when(pl.col("count").is_null())
-            .then(None)
-            .otherwise(pl.col("expected"))
-            .alias("expected")
-        )
-    return out
+    return withhold_derived(suppress_small_counts(hot_words, "count", k=k), "hot_words")
 
 
 def published_bursts(bursts: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:
     """Bursts as published: ``peak_count``, ``total_count`` and ``n_writers`` withheld below ``k``.
 
     Disclosure rule: each count below ``k`` becomes null and ``suppressed`` is true. ``weight``
-    (the Kleinberg burst weight) and ``score`` (a likelihood ratio) are scores and are kept,
-    as are the dates.
+    (the Kleinberg burst weight) and ``score`` (a likelihood ratio) are computed from the
+    counts and are withheld with them (``DERIVED_FROM["bursts"]``); the dates are kept.
 
     Parameters
     ----------
@@ -68,7 +62,7 @@ def published_bursts(bursts: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.
         The same rows with small counts withheld and a boolean ``suppressed`` column.
     """
     counts = [c for c in ("peak_count", "total_count", "n_writers") if c in bursts.columns]
-    return suppress_small_counts(bursts, counts, k=k)
+    return withhold_derived(suppress_small_counts(bursts, counts, k=k), "bursts")
 
 
 def published_issues(issues: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:
@@ -90,12 +84,4 @@ def published_issues(issues: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.
     pl.DataFrame
         The same rows with small counts withheld and a boolean ``suppressed`` column.
     """
-    out = suppress_small_counts(issues, "n_comments", k=k)
-    if "comment_ids" in out.columns:
-        out = out.with_columns(
-            pl.when(pl.col("n_comments").is_null())
-            .then(None)
-            .otherwise(pl.col("comment_ids"))
-            .alias("comment_ids")
-        )
-    return out
+    return withhold_derived(suppress_small_counts(issues, "n_comments", k=k), "issues")

@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from govanalytics.errors import ParameterError
+from govanalytics.errors import GovAnalyticsError, ParameterError
 
 #: Frequency given to user-dictionary words jieba does not know (high enough for a 4-character
 #: name to beat its pieces, low enough not to swallow ordinary two-word phrases).
@@ -222,7 +222,7 @@ def _cut_list(seg: Segmenter, texts: list[str]) -> list[str]:
 def _cut_chunk(texts: list[str]) -> list[str]:
     if _WORKER is None:  # not an assert: asserts vanish under python -O
         msg = "segmenter worker used before its initializer ran (internal error)"
-        raise RuntimeError(msg)
+        raise GovAnalyticsError(msg)
     return _cut_list(_WORKER, texts)
 
 

@@ -39,6 +39,7 @@ from govanalytics.mobility._page import FlowPage, flow_page
 from govanalytics.mobility._pipeline import (
     MobilityInputs,
     dataset_column_maps,
+    duplicate_device_counts,
     latest_complete_month,
     load_mobility_inputs,
     load_od,
@@ -82,6 +83,7 @@ __all__ = [
     "dataset_column_maps",
     "day_levels",
     "day_night_chart",
+    "duplicate_device_counts",
     "evaluate_gravity",
     "fit_gravity",
     "flow_balance",

@@ -11,6 +11,7 @@ import shapely
 
 from govanalytics.constants import CRS
 from govanalytics.errors import DataError, ParameterError
+from govanalytics.validation import string_like
 
 __all__ = [
     "area_market_share",
@@ -198,9 +199,7 @@ def area_market_share(
     pl.DataFrame
         ``area``, ``market_share``.
     """
-    if area_level not in ("district", "street", "community"):
-        msg = f"parameter 'area_level' must be district, street or community, got {area_level!r}"
-        raise ParameterError(msg)
+    string_like(area_level, "area_level", options=("district", "street", "community"))
     areas = regions.filter(pl.col("level") == area_level).select(
         pl.col("region_code").alias("area"), "district_code"
     )
@@ -279,9 +278,7 @@ def weights_to_level(
         ``cell_id``, ``area`` (codes of ``area_level``), ``weight``.
     """
     col = {"district": "district_code", "street": "parent_code", "community": "region_code"}
-    if area_level not in col:
-        msg = f"parameter 'area_level' must be district, street or community, got {area_level!r}"
-        raise ParameterError(msg)
+    string_like(area_level, "area_level", options=list(col))
     up = regions.filter(pl.col("level") == "community").select(
         pl.col("region_code").alias("area"), pl.col(col[area_level]).alias("to")
     )

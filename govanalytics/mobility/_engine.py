@@ -311,3 +311,27 @@ def _spark_period(date: Any, period: str) -> Any:
         F.lit("-W"),
         F.lpad(F.weekofyear(date).cast("string"), 2, "0"),
     ).alias("period")
+
+
+def duplicate_hour_keys_spark(device_counts: Any, *, first: dt.date, last: dt.date) -> pl.DataFrame:
+    """Keys (``cell_id``, ``date``, ``hour``) held by more than one row between two days, on
+    Spark (the polars check, with row numbers, is :func:`duplicate_device_counts`).
+
+    The rows stay in the executors; only the duplicated keys and their counts (``n``) are
+    collected.
+    """
+    from pyspark.sql import functions as F  # noqa: N812
+
+    sdf = read_spark_table(device_counts, spark=spark_session())
+    dups = (
+        sdf.select(
+            F.col("cell_id").cast("string").alias("cell_id"),
+            F.to_date(F.col("date")).alias("date"),
+            F.col("hour").cast("int").alias("hour"),
+        )
+        .filter(F.col("date").between(F.lit(first), F.lit(last)))
+        .groupBy("cell_id", "date", "hour")
+        .agg(F.count(F.lit(1)).alias("n"))
+        .filter(F.col("n") > 1)
+    )
+    return to_polars(dups).sort("date", "hour", "cell_id")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
 from govanalytics.errors import DataError, ParameterError
 from govanalytics.mobility._engine import PERIOD_FORMATS, od_period_totals
 from govanalytics.spark import Engine, check_engine
+from govanalytics.validation import string_like
 
 __all__ = [
     "commuting_from_shifts",
@@ -90,9 +91,7 @@ def od_from_matrix(
 
 def _level_map(regions: pl.DataFrame, area_level: str) -> pl.DataFrame:
     col = {"district": "district_code", "street": None, "community": "region_code"}
-    if area_level not in col:
-        msg = f"parameter 'area_level' must be district, street or community, got {area_level!r}"
-        raise ParameterError(msg)
+    string_like(area_level, "area_level", options=list(col))
     rows = []
     for level in ("district", "street", "community"):
         sub = regions.filter(pl.col("level") == level)
@@ -113,7 +112,7 @@ def _level_map(regions: pl.DataFrame, area_level: str) -> pl.DataFrame:
 def od_by_period(
     od: pl.DataFrame | pl.LazyFrame | Any,
     *,
-    period: str = "week",
+    period: Literal["day", "week", "month"] = "week",
     regions: pl.DataFrame | None = None,
     area_level: str | None = None,
     keep_internal: bool = False,
@@ -144,9 +143,7 @@ def od_by_period(
     pl.DataFrame
         ``origin``, ``destination``, ``period``, ``count``.
     """
-    if period not in PERIOD_FORMATS:
-        msg = f"parameter 'period' must be one of {list(PERIOD_FORMATS)}, got {period!r}"
-        raise ParameterError(msg)
+    string_like(period, "period", options=list(PERIOD_FORMATS))
     check_engine(engine)
     level_map = None
     if area_level is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -10,6 +11,7 @@ import polars as pl
 from scipy.special import gammaln
 
 from govanalytics.errors import DataError, InsufficientDataError, ParameterError
+from govanalytics.validation import float_like, string_like
 
 __all__ = [
     "GravityModel",
@@ -262,7 +264,7 @@ def fit_gravity(
     flows: pl.DataFrame,
     distances: pl.DataFrame,
     *,
-    decay: str = "auto",
+    decay: Literal["power", "exponential", "auto"] = "auto",
 ) -> GravityModel:
     """Fit a doubly-constrained gravity model by Poisson maximum likelihood, sparsely.
 
@@ -295,9 +297,7 @@ def fit_gravity(
     3(1); Flowerdew, R. & Aitkin, M. (1982), A method of fitting the gravity model based on the
     Poisson distribution, *Journal of Regional Science* 22(2).
     """
-    if decay not in (*_DECAYS, "auto"):
-        msg = f"parameter 'decay' must be 'power', 'exponential' or 'auto', got {decay!r}"
-        raise ParameterError(msg)
+    string_like(decay, "decay", options=(*_DECAYS, "auto"))
     data = _pairs_with_distances(flows, distances).filter(pl.col("distance_km") > 0)
     # an area without any trip has no finite effect (its flows are fitted as 0): left out
     for side in ("origin", "destination", "origin"):
@@ -338,7 +338,7 @@ def evaluate_gravity(
     distances: pl.DataFrame,
     *,
     holdout: float = 0.2,
-    decay: str = "auto",
+    decay: Literal["power", "exponential", "auto"] = "auto",
     seed: int = 0,
 ) -> tuple[GravityModel, pl.DataFrame, dict[str, float]]:
     """Fit on part of the OD pairs and score predictions on the pairs held back.
@@ -359,8 +359,10 @@ def evaluate_gravity(
         The model fitted on the kept pairs; the held-back pairs with ``count`` and
         ``predicted``; ``{"cpc", "r2", "n_fit", "n_held_back"}``.
     """
-    if not 0 < holdout < 1:
-        msg = f"parameter 'holdout' must be between 0 and 1, got {holdout!r}"
+    if not 0 < float_like(holdout, "holdout", low=0, high=1) < 1:  # type: ignore[operator]
+        msg = (
+            f"parameter 'holdout' must be a number between 0 and 1 (both excluded), got {holdout!r}"
+        )
         raise ParameterError(msg)
     pairs = _pairs_with_distances(flows, distances)
     rng = np.random.default_rng(seed)

@@ -9,7 +9,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 import polars as pl
@@ -24,10 +24,12 @@ from govanalytics.mobility._areas import (
 from govanalytics.mobility._flows import od_from_matrix
 from govanalytics.mobility._population import population_estimates, register_counts
 from govanalytics.spark import Engine, check_engine, read_spark_table, spark_session, to_polars
+from govanalytics.validation import string_like
 
 __all__ = [
     "MobilityInputs",
     "dataset_column_maps",
+    "duplicate_device_counts",
     "latest_complete_month",
     "load_mobility_inputs",
     "load_od",
@@ -107,8 +109,17 @@ class MobilityInputs:
     engine: Engine = "polars"
 
     def estimate(self, *, month: str = "", **options) -> pl.DataFrame:
-        """:func:`population_estimates` for ``month`` (empty = latest complete month)."""
+        """:func:`population_estimates` for ``month`` (empty = latest complete month).
+
+        Duplicate device-count rows (one cell, date and hour twice) in the month are refused
+        first (:func:`duplicate_device_counts`): they would count devices twice and make
+        complete nights look incomplete.
+        """
         month = month or latest_complete_month(self.last_day)
+        if self.engine == "spark":
+            _refuse_spark_duplicates(self.device_counts, month=month)
+        else:
+            duplicate_device_counts(self.device_counts, month=month, raise_error=True)
         return population_estimates(
             self.device_counts,
             self.weights,
@@ -119,13 +130,94 @@ class MobilityInputs:
         )
 
 
+def duplicate_device_counts(
+    device_counts: pl.LazyFrame | pl.DataFrame,
+    *,
+    month: str,
+    raise_error: bool = False,
+) -> pl.DataFrame:
+    """Device-count rows whose key (``cell_id``, ``date``, ``hour``) occurs more than once.
+
+    Only the month (and the day either side, which its nights reach into) is grouped, in one
+    streaming pass, so the check stays cheap on a year of counts.
+
+    Parameters
+    ----------
+    device_counts
+        ``cell_id``, ``date``, ``hour``, ``device_count`` in file order (lazy for large files).
+    month
+        ``YYYY-MM``.
+    raise_error
+        Raise :class:`DataError` naming the duplicated keys and their rows instead of
+        returning them.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``cell_id``, ``date``, ``hour``, ``n`` (rows with that key) and ``rows`` (1-based row
+        numbers in the file); empty when there are none.
+    """
+    from govanalytics.mobility._population import _month_bounds
+
+    first, last = _month_bounds(month)
+    one = dt.timedelta(days=1)
+    dups = (
+        device_counts.lazy()
+        .with_row_index("row", offset=1)
+        .filter(pl.col("date").is_between(first - one, last + one))
+        .group_by("cell_id", "date", "hour")
+        .agg(pl.len().alias("n"), pl.col("row").sort().alias("rows"))
+        .filter(pl.col("n") > 1)
+        .sort("date", "hour", "cell_id")
+        .collect(engine="streaming")
+    )
+    if raise_error and dups.height:
+        shown = "; ".join(
+            f"({r['cell_id']}, {r['date']}, {r['hour']}) at rows "
+            + ", ".join(str(x) for x in r["rows"][:5])
+            for r in dups.head(5).iter_rows(named=True)
+        )
+        extra = int(dups["n"].sum()) - dups.height
+        more = f"; and {dups.height - 5} more keys" if dups.height > 5 else ""
+        msg = (
+            f"device_counts: {extra} duplicate row(s) in month {month} — the same cell_id, date "
+            f"and hour more than once: {shown}{more}. Each would count devices twice.\n"
+            "Hint: remove the repeated rows (an export run twice?) and load again."
+        )
+        raise DataError(msg)
+    return dups
+
+
+def _refuse_spark_duplicates(device_counts: Any, *, month: str) -> None:
+    """:func:`duplicate_device_counts` for a Spark input: keys are named, rows are not (a
+    distributed table has no row order)."""
+    from govanalytics.mobility._engine import duplicate_hour_keys_spark
+    from govanalytics.mobility._population import _month_bounds
+
+    first, last = _month_bounds(month)
+    one = dt.timedelta(days=1)
+    dups = duplicate_hour_keys_spark(device_counts, first=first - one, last=last + one)
+    if dups.height:
+        shown = "; ".join(
+            f"({r['cell_id']}, {r['date']}, {r['hour']}) {r['n']} times"
+            for r in dups.head(5).iter_rows(named=True)
+        )
+        msg = (
+            f"device_counts: {int(dups['n'].sum()) - dups.height} duplicate row(s) in month "
+            f"{month} — the same cell_id, date and hour more than once: {shown}. Each would "
+            "count devices twice.\nHint: remove the repeated rows (an export run twice?) and "
+            "load again."
+        )
+        raise DataError(msg)
+
+
 def load_mobility_inputs(
     *,
     data_dir: str | os.PathLike | None = None,
     device_counts_path: str | os.PathLike | None = None,
     column_map: dict | None = None,
-    area_level: str = "district",
-    weighting: str = "register",
+    area_level: Literal["district", "street", "community"] = "district",
+    weighting: Literal["register", "area"] = "register",
     engine: Engine = "polars",
     spark_conf: dict | None = None,
 ) -> MobilityInputs:
@@ -166,9 +258,7 @@ def load_mobility_inputs(
     """
     from govanalytics.data import load, load_boundaries, scan
 
-    if weighting not in ("register", "area"):
-        msg = f"parameter 'weighting' must be 'register' or 'area', got {weighting!r}"
-        raise ParameterError(msg)
+    string_like(weighting, "weighting", options=("register", "area"))
     check_engine(engine)
     maps = _maps(column_map)
     if engine == "spark":

@@ -51,6 +51,7 @@ from typing import Any, Literal
 import polars as pl
 
 from govanalytics.errors import DataError, ParameterError
+from govanalytics.validation import string_like
 
 __all__ = [
     "FLOWS",
@@ -640,18 +641,14 @@ def read_od_files(
         dates, unresolved place names (the first 10 and a count), share files of unknown
         direction.
     """
-    if value_type not in UNITS_ZH:
-        msg = f"parameter 'value_type' must be one of {list(UNITS_ZH)}, got {value_type!r}"
-        raise ParameterError(msg)
+    string_like(value_type, "value_type", options=list(UNITS_ZH))
     if orientation not in ("", "origin_rows", "destination_rows"):
         msg = (
             "parameter 'orientation' must be 'origin_rows' or 'destination_rows', "
             f"got {orientation!r}"
         )
         raise ParameterError(msg)
-    if flow not in ("", *FLOWS):
-        msg = f"parameter 'flow' must be 'inflow' or 'outflow', got {flow!r}"
-        raise ParameterError(msg)
+    string_like(flow, "flow", options=("", *FLOWS))
     paths = [Path(f) for f in files]
     if not paths:
         msg = f"{label}: no files to read"

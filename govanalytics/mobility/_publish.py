@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
-from govanalytics.privacy import secondary_suppress, suppress_small_counts
+from govanalytics.privacy import secondary_suppress, suppress_small_counts, withhold_derived
 
 __all__ = ["publish_flows", "publish_population"]
 
@@ -65,13 +65,17 @@ def publish_population(
         .then(None)
         .otherwise(pl.col("floating"))
     )
-    if city_totals:
-        for c in (*POPULATION_COUNTS, "floating"):
+    out = withhold_derived(out, "population")  # interval and floating go with resident
+    columns = (*POPULATION_COUNTS, "floating")
+    # secondary cells of resident withhold floating too, which may need a secondary cell again
+    while city_totals:
+        before = out.select(pl.col(c).null_count() for c in columns).row(0)
+        for c in columns:
             out = secondary_suppress(out, c, groups=[["period"]])
-    gone = pl.col("resident").is_null()
+        out = withhold_derived(out, "population")
+        if out.select(pl.col(c).null_count() for c in columns).row(0) == before:
+            break
     out = out.with_columns(
-        resident_low=pl.when(gone).then(None).otherwise("resident_low"),
-        resident_high=pl.when(gone).then(None).otherwise("resident_high"),
         suppressed=pl.any_horizontal(
             pl.col("suppressed"), *[pl.col(c).is_null() for c in (*POPULATION_COUNTS, "floating")]
         ),
@@ -127,11 +131,7 @@ def publish_flows(
     totals = suppress_small_counts(totals, ["inflow", "outflow"], k=k)
     for col in ("inflow", "outflow"):  # the period's grand total may be published
         totals = secondary_suppress(totals, col, groups=[["period"]])
-    totals = totals.with_columns(
-        net=pl.when(pl.col("inflow").is_null() | pl.col("outflow").is_null())
-        .then(None)
-        .otherwise(pl.col("net"))
-    )
+    totals = withhold_derived(totals, "flow_totals")  # net = inflow − outflow
     pub = suppress_small_counts(
         flows.select("origin", "destination", "period", "count"), "count", k=k
     )

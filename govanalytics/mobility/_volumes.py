@@ -27,6 +27,7 @@ from scipy.sparse.linalg import lsqr
 
 from govanalytics.calendar import LUNAR_YEARS, lunar_new_year
 from govanalytics.errors import InsufficientDataError, ParameterError
+from govanalytics.validation import int_like
 
 __all__ = [
     "CHANGE_HIGH",
@@ -317,9 +318,7 @@ def flow_changes(
     if column not in volumes.columns:
         msg = f"parameter 'column': {column!r} is not a column of 'volumes' ({volumes.columns})"
         raise ParameterError(msg)
-    if weeks < 2:
-        msg = f"parameter 'weeks' must be at least 2, got {weeks!r}"
-        raise ParameterError(msg)
+    int_like(weeks, "weeks", low=2)
     base = volumes.select(
         pl.col("region_code").alias("area"), "date", pl.col(column).alias("value")
     )

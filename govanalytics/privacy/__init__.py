@@ -9,7 +9,16 @@ from govanalytics.privacy._csp import (
     script_hash,
     with_content_security_policy,
 )
+from govanalytics.privacy._derived import (
+    DERIVED_FROM,
+    HEADLINE_PEOPLE_UNITS,
+    count_text,
+    withhold_count,
+    withhold_derived,
+    withhold_headlines,
+)
 from govanalytics.privacy._escape import escape_markup
+from govanalytics.privacy._exports import exports_folder, private_file
 from govanalytics.privacy._fields import (
     MASKED_FIELDS,
     WITHHELD,
@@ -47,6 +56,8 @@ from govanalytics.privacy._suppress import (
 
 __all__ = [
     "CSP_DIRECTIVES",
+    "DERIVED_FROM",
+    "HEADLINE_PEOPLE_UNITS",
     "ID15_PATTERN",
     "ID18_PATTERN",
     "KINDS",
@@ -59,8 +70,10 @@ __all__ = [
     "WITHHELD",
     "PrivacyHit",
     "content_security_policy",
+    "count_text",
     "csp_meta",
     "escape_markup",
+    "exports_folder",
     "find_id_numbers",
     "find_introduced_names",
     "find_recoverable",
@@ -75,6 +88,7 @@ __all__ = [
     "mask_names",
     "mask_personal_data",
     "mask_phone",
+    "private_file",
     "round_coordinates",
     "scan_file",
     "scan_report",
@@ -84,4 +98,7 @@ __all__ = [
     "suppress_small_counts",
     "surnames",
     "with_content_security_policy",
+    "withhold_count",
+    "withhold_derived",
+    "withhold_headlines",
 ]

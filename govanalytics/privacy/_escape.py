@@ -13,7 +13,7 @@ import html
 import re
 from typing import Literal
 
-from govanalytics.errors import ParameterError
+from govanalytics.validation import string_like
 
 __all__ = ["escape_markup"]
 
@@ -61,9 +61,7 @@ def escape_markup(value: object, *, markup: Literal["markdown", "html"] = "markd
     >>> escape_markup("<b>南山区</b>", markup="html")
     '&lt;b&gt;南山区&lt;/b&gt;'
     """
-    if markup not in _MARKUPS:
-        msg = f"parameter 'markup' must be one of {_MARKUPS}, got {markup!r}"
-        raise ParameterError(msg)
+    string_like(markup, "markup", options=_MARKUPS)
     text = "" if value is None else str(value)
     if markup == "html":
         return html.escape(text, quote=True)

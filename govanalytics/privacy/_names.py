@@ -33,6 +33,8 @@ from importlib import resources
 
 import polars as pl
 
+from govanalytics.validation import bool_like
+
 __all__ = [
     "NAME_CUES",
     "NAME_LEADS",
@@ -276,7 +278,9 @@ def _mask_introduced(sub: pl.Series) -> tuple[pl.Series, int]:
     return sub, count
 
 
-def mask_names(texts: pl.Series, *, introduced: bool = True) -> tuple[pl.Series, int]:
+def mask_names(
+    texts: pl.Series, *, introduced: bool = True, titled: bool = True
+) -> tuple[pl.Series, int]:
     """Mask names of private persons in running text (see the module's table).
 
     Parameters
@@ -287,6 +291,10 @@ def mask_names(texts: pl.Series, *, introduced: bool = True) -> tuple[pl.Series,
     introduced
         Also mask names after self-introduction cues and label or kinship words (我叫张三,
         本人李某某，男, 我是王某国，…). Default True; False masks only titles and signatures.
+    titled
+        Mask names with a title (张先生) or in a signature (市民刘建国). Default True; False
+        with ``introduced`` masks (and counts) only the introduced names, for callers that
+        masked titles already (:func:`~govanalytics.privacy.mask_personal_data`).
 
     Returns
     -------
@@ -302,17 +310,23 @@ def mask_names(texts: pl.Series, *, introduced: bool = True) -> tuple[pl.Series,
     >>> mask_names(s)[0].to_list()
     ['我叫张**，家住A市。', '来电人李*反映']
     """
-    words = [*TITLES, *SIGNATURE_LEADS]
+    bool_like(introduced, "introduced")
+    bool_like(titled, "titled")
+    words = [*TITLES, *SIGNATURE_LEADS] if titled else []
     if introduced:
         words += [*NAME_CUES, *NAME_LEADS]
+    if not words:
+        return texts, 0
     rows = texts.str.contains_any(words).fill_null(False).arg_true()
     if rows.len() == 0:
         return texts, 0
     sub = texts.gather(rows)
-    count = int(sub.str.count_matches(_TITLE_RE).sum() or 0)
-    sub = sub.str.replace_all(_TITLE_RE, "${1}*")
-    count += int(sub.str.count_matches(_SIGN_RE).sum() or 0)
-    sub = sub.str.replace_all(_SIGN_RE, "${1}${2}${3}**${4}")
+    count = 0
+    if titled:
+        count += int(sub.str.count_matches(_TITLE_RE).sum() or 0)
+        sub = sub.str.replace_all(_TITLE_RE, "${1}*")
+        count += int(sub.str.count_matches(_SIGN_RE).sum() or 0)
+        sub = sub.str.replace_all(_SIGN_RE, "${1}${2}${3}**${4}")
     if introduced:
         sub, n = _mask_introduced(sub)
         count += n

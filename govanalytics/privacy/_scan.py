@@ -10,6 +10,9 @@ in full-width or ASCII, with any separators, in Chinese numerals:
 * contacts: e-mail addresses, WeChat IDs and QQ numbers after their cues;
 * addresses to the door: building, entrance and flat (3栋2单元1502室, 5号楼, 1502室), house
   numbers on a road;
+* credentials: URLs with a password in them (``postgresql://user:secret@host/db``,
+  ``http://u:p@host/``), whatever the scheme; a password written as a placeholder
+  (``***``, ``${PASSWORD}``, ``{password}``, ``<password>``) is not a hit;
 * names: only a surname and given name right after a self-introduction cue (我叫张三, 姓名：
   欧阳娜娜), not a frequent word, not written 某/``*``
   (:func:`~govanalytics.privacy.find_introduced_names`). The gate is stricter on numbers than
@@ -75,6 +78,7 @@ HIT_LABELS = {
     "qq": "QQ number",
     "address": "address to the door",
     "name": "name after a self-introduction",
+    "credential_url": "URL with a password",
 }
 
 
@@ -124,6 +128,12 @@ def _inside_identifier(text: str, start: int, end: int) -> bool:
 
 
 _EMAIL_RE = re.compile(EMAIL)
+#: scheme://user:password@host — the password is any run without whitespace, "/" or "@".
+_CREDENTIAL_URL_RE = re.compile(
+    r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:]*:(?P<password>[^\s/@]+)@[^\s/@]+"
+)
+_PLACEHOLDER_PASSWORD = re.compile(r"[*xX•]+|\$\{?\w*\}?|\{\w*\}|<\w*>|%\(\w+\)s")
+_URL_HINT = r"://[^\s/@]*:[^\s/@]*@"
 _WECHAT_RE = re.compile(WECHAT.removeprefix("(?i)"), re.IGNORECASE)
 _QQ_RE = re.compile(QQ.removeprefix("(?i)"), re.IGNORECASE)
 _ADDRESS_RE = re.compile(f"{ADDRESS}|{HOUSE_NUMBER}")
@@ -141,12 +151,15 @@ _ADDRESS_HINT = (
 )
 #: A text can hold what :func:`scan_text` finds only if it matches this looser pattern (the
 #: same for polars and Python): a pre-filter, a superset of the texts the exact scan flags.
-CANDIDATE = "|".join([_NUMBER_HINT, _EMAIL_HINT, _CUE_HINT, _ADDRESS_HINT, "|".join(NAME_CUES)])
+CANDIDATE = "|".join(
+    [_NUMBER_HINT, _EMAIL_HINT, _URL_HINT, _CUE_HINT, _ADDRESS_HINT, "|".join(NAME_CUES)]
+)
 _HINTS = {
     name: re.compile(pattern)
     for name, pattern in (
         ("number", _NUMBER_HINT),
         ("email", _EMAIL_HINT),
+        ("url", _URL_HINT),
         ("cue", _CUE_HINT),
         ("address", _ADDRESS_HINT),
     )
@@ -218,8 +231,19 @@ def scan_text(text: str) -> list[tuple[str, str]]:
         numbers = _numbers(text)
         found += [n for n in numbers if n[0] == "id_number"]
         found += [n for n in numbers if n[0] != "id_number"]
+    if _HINTS["url"].search(text):
+        found += [
+            ("credential_url", m.group())
+            for m in _CREDENTIAL_URL_RE.finditer(text)
+            if not _PLACEHOLDER_PASSWORD.fullmatch(m["password"])
+        ]
     if _HINTS["email"].search(text):
-        found += [("email", v) for v in _around(text, _HINTS["email"], _EMAIL_RE, 64, 80)]
+        urls = [v for k, v in found if k == "credential_url"]
+        found += [
+            ("email", v)
+            for v in _around(text, _HINTS["email"], _EMAIL_RE, 64, 80)
+            if not any(v in u for u in urls)  # password@host of a URL already found
+        ]
     if _HINTS["cue"].search(text):
         found += [("wechat", m[2]) for m in _WECHAT_RE.finditer(text)]
         found += [("qq", re.sub(r"[ -]", "", m[2])) for m in _QQ_RE.finditer(text)]

@@ -30,6 +30,7 @@ import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import ParameterError
+from govanalytics.validation import int_like
 
 __all__ = [
     "find_recoverable",
@@ -51,9 +52,7 @@ def _check(frame: pl.DataFrame | pl.LazyFrame, columns: Sequence[str], k: int) -
     if missing:
         msg = f"columns {missing} not in the table (it has {names})"
         raise ParameterError(msg)
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        msg = f"parameter 'k' must be a positive integer, got {k!r}"
-        raise ParameterError(msg)
+    int_like(k, "k", low=1)
     return list(columns)
 
 
@@ -178,8 +177,11 @@ def secondary_suppress(
                 )
         if not changed:
             return out.drop(idx)
-    msg = f"secondary suppression of {column!r} did not settle in {max_rounds} rounds"
-    raise RuntimeError(msg)
+    msg = (
+        f"parameter 'max_rounds': secondary suppression of {column!r} did not settle in "
+        f"{max_rounds} rounds\nHint: raise max_rounds (a large table with many groupings)."
+    )
+    raise ParameterError(msg)
 
 
 def group_totals(

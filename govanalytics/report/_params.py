@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from govanalytics.errors import ParameterError
 from govanalytics.report.contract import COMMON_PARAMETERS
+from govanalytics.validation import bool_like, float_like, int_like, string_like
 
 #: Annotation names papermill infers from ``name: type = default`` lines, and their types.
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -63,14 +65,29 @@ def notebook_parameters(path: str | Path) -> dict[str, type | None]:
     return out
 
 
-def _type_ok(value: Any, expected: type | None) -> bool:
+#: The validator of each annotation (one message form for notebooks and the package).
+_VALIDATORS: dict[type, Callable[[Any, str], Any]] = {
+    str: string_like,
+    int: int_like,
+    float: float_like,
+    bool: bool_like,
+}
+
+
+def _type_problem(name: str, value: Any, expected: type | None) -> str | None:
+    """The message for a value of the wrong type (None: fine)."""
     if expected is None:
-        return True
-    if expected is bool:
-        return isinstance(value, bool)
-    if isinstance(value, bool):  # bool is an int subclass: never accept it for int/float
-        return False
-    return isinstance(value, _TYPES[expected.__name__])
+        return None
+    if expected in _VALIDATORS:
+        try:
+            _VALIDATORS[expected](value, name)
+        except ParameterError as exc:
+            return str(exc)
+        return None
+    if isinstance(value, expected):
+        return None
+    hint = ' — give it as JSON, e.g. -p column_map=\'{"留言时间": "created_at"}\''
+    return f"parameter {name!r} must be a {expected.__name__}, got {value!r}{hint}"
 
 
 def check_parameters(notebook: str, declared: dict[str, type | None], given: dict) -> dict:
@@ -107,16 +124,8 @@ def check_parameters(notebook: str, declared: dict[str, type | None], given: dic
         if name not in declared:
             known = ", ".join(sorted(declared))
             problems.append(f"unknown parameter {name!r} (the notebook declares: {known})")
-        elif not _type_ok(value, declared[name]):
-            expected = declared[name].__name__  # type: ignore[union-attr]
-            hint = (
-                ' — give it as JSON, e.g. -p column_map=\'{"留言时间": "created_at"}\''
-                if expected in ("dict", "list")
-                else ""
-            )
-            problems.append(
-                f"parameter {name!r} must be {expected}, got {type(value).__name__} {value!r}{hint}"
-            )
+        elif problem := _type_problem(name, value, declared[name]):
+            problems.append(problem)
     if problems:
         msg = f"notebook {notebook}:\n  " + "\n  ".join(problems)
         raise ParameterError(msg)

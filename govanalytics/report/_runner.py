@@ -28,10 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import GovAnalyticsError, ParameterError, PrivacyError, ReportError
 from govanalytics.report import _html, _manifest
 from govanalytics.report._params import check_parameters, notebook_parameters
 from govanalytics.report.contract import check_week, resolve_data_dir, resolve_week
+from govanalytics.validation import int_like
 
 #: The notebook rendered first (the city overview); the others follow in name order.
 FIRST_NOTEBOOK = "overview"
@@ -378,9 +380,7 @@ def render_weekly(
     if k is None and project.k is not None:
         k = project.k
     plans, problems = [], []
-    if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
-        msg = f"parameter 'k' must be a positive integer, got {k!r}"
-        raise ParameterError(msg)
+    int_like(k, "k", optional=True, low=1)
     for path in notebooks:  # check every notebook, report every problem at once
         declared = notebook_parameters(path)
         given = {**shared, **per.get(path.stem, {})}
@@ -446,6 +446,40 @@ def render_weekly(
     finally:
         if build.exists():
             shutil.rmtree(build, ignore_errors=True)
+
+
+def withhold_summary_headlines(path: Path, *, k: int | None) -> bool:
+    """Apply the small-count rule to the headlines of a notebook's ``summary.json``.
+
+    Disclosure rule: whatever a notebook wrote, a headline counting people, cases,
+    applications or comments (:data:`govanalytics.privacy.HEADLINE_PEOPLE_UNITS`) whose value,
+    previous or year-ago figure is below the run's ``k`` is published as ``"少于{k}"``
+    (:func:`govanalytics.privacy.withhold_headlines`): with ``--k 1000000000`` no headline
+    count is left.
+
+    Parameters
+    ----------
+    path
+        The notebook's ``summary.json``.
+    k
+        The threshold the notebook ran with (``None``: left as is).
+
+    Returns
+    -------
+    bool
+        Whether the file was rewritten.
+    """
+    if k is None or not path.is_file():
+        return False
+    from govanalytics.privacy import withhold_headlines
+
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    shown = withhold_headlines(summary.get("headlines", []), k=k)
+    if shown == summary.get("headlines"):
+        return False
+    summary["headlines"] = shown
+    path.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return True
 
 
 #: File inside a build folder naming the process that owns it.
@@ -532,6 +566,10 @@ def _build(
                 "ename": "ReportError",
                 "evalue": "the notebook wrote no summary.json into output_dir",
             }
+        if error is None:
+            withhold_summary_headlines(
+                folder / "summary.json", k=params.get("k") or DEFAULT_MIN_COUNT
+            )
         duration = round(time.perf_counter() - t0, 2)
         run = NotebookRun(
             name=path.stem,

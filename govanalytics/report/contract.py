@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,6 +218,13 @@ def write_summary(
         for key in ("key", "label", "value"):
             if key not in h:
                 problems.append(f"headlines[{i}] lacks {key!r}")
+        for key in ("value", "previous", "year_ago"):
+            v = _jsonable(h.get(key))
+            if isinstance(v, float) and not math.isfinite(v):
+                problems.append(
+                    f"headlines[{i}] ({h.get('key')!r}) {key} is {v}: not a number to publish "
+                    "(a missing or unmatched input upstream?)"
+                )
     for i, a in enumerate(alerts):
         for key in ("kind", "severity", "place_code", "place", "date", "message"):
             if key not in a:
@@ -243,9 +251,12 @@ def write_summary(
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "summary.json"
-    path.write_text(
-        json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8"
-    )
+    try:
+        text = json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=False, allow_nan=False)
+    except ValueError as exc:  # NaN or infinity in an alert or elsewhere
+        msg = f"summary.json for {notebook}: {exc} (NaN is not a number to publish)"
+        raise ParameterError(msg) from exc
+    path.write_text(text + "\n", encoding="utf-8")
     return path
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
-from govanalytics.errors import ParameterError
-from govanalytics.privacy import secondary_suppress, suppress_small_counts
+from govanalytics.privacy import secondary_suppress, suppress_small_counts, withhold_derived
+from govanalytics.validation import string_like
 
 __all__ = [
     "COMPLAINTS",
@@ -23,7 +24,7 @@ COMPLAINTS = "complaints"
 
 
 def period_window(
-    last_day: dt.date, *, period: str = "month"
+    last_day: dt.date, *, period: Literal["month", "week"] = "month"
 ) -> tuple[dt.date, dt.date, dt.date, dt.date]:
     """Current and previous comparison windows ending on ``last_day``.
 
@@ -51,8 +52,8 @@ def period_window(
         prev_start = prev_end_of_month.replace(day=1)
         prev_end = min(prev_end_of_month, prev_start.replace(day=1) + (last_day - start))
         return start, last_day, prev_start, prev_end
-    msg = f"parameter 'period' must be 'month' or 'week', got {period!r}"
-    raise ParameterError(msg)
+    string_like(period, "period", options=("month", "week"))
+    raise AssertionError  # pragma: no cover - string_like refused it
 
 
 def _count(frame: pl.DataFrame, time_col: str, lo: dt.date, hi: dt.date, name: str):
@@ -67,7 +68,7 @@ def demand_by_community(
     applications: pl.DataFrame,
     *,
     last_day: dt.date,
-    period: str = "month",
+    period: Literal["month", "week"] = "month",
     service: str | None = None,
     comments: pl.DataFrame | None = None,
     regions: pl.DataFrame | None = None,
@@ -173,11 +174,14 @@ def demand_points(
 def publishable_demand(demand: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:
     """Demand table as a report may show it: small counts and their changes withheld.
 
-    Disclosure rule: ``count``, ``previous`` and ``change`` below ``k`` in absolute value are
-    withheld (:func:`govanalytics.privacy.suppress_small_counts`); a change or change rate
-    next to a withheld count is withheld too (count − change would give it away); and since
-    community totals over services are shown on the map, each community with exactly one
-    withheld count loses one more (:func:`govanalytics.privacy.secondary_suppress`).
+    Disclosure rule: ``count`` and ``previous`` below ``k`` are withheld
+    (:func:`govanalytics.privacy.suppress_small_counts`); since community totals over services
+    are shown on the map, each community with exactly one withheld count loses one more
+    (:func:`govanalytics.privacy.secondary_suppress`, the ``previous`` column likewise against
+    the previous period's totals). ``change`` and ``change_pct`` are derived from the two
+    counts and are withheld wherever either is (:func:`govanalytics.privacy.withhold_derived`,
+    ``DERIVED_FROM["demand"]``). A small ``change`` between two published counts is published:
+    withholding it would protect nothing, since ``count − previous`` gives it back.
 
     Parameters
     ----------
@@ -191,14 +195,7 @@ def publishable_demand(demand: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> p
     DataFrame
         ``demand`` with withheld values null and the suppression flags.
     """
-    out = suppress_small_counts(demand, ["count", "previous", "change"], k=k)
+    out = suppress_small_counts(demand, ["count", "previous"], k=k)
     out = secondary_suppress(out, "count", groups=[["community_code"]])
-    hidden = pl.col("count").is_null() | pl.col("previous").is_null()
-    return out.with_columns(
-        pl.when(hidden).then(None).otherwise(pl.col("change")).alias("change"),
-        pl.when(hidden | pl.col("change").is_null())
-        .then(None)
-        .otherwise(pl.col("change_pct"))
-        .alias("change_pct"),
-        pl.when(hidden).then(None).otherwise(pl.col("previous")).alias("previous"),
-    )
+    out = secondary_suppress(out, "previous", groups=[["community_code"]])
+    return withhold_derived(out, "demand")

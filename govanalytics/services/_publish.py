@@ -31,8 +31,16 @@ import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT, LABELS_ZH
 from govanalytics.errors import ParameterError
-from govanalytics.privacy import mask_id_number, secondary_suppress, suppress_small_counts
+from govanalytics.privacy import (
+    exports_folder,
+    mask_id_number,
+    private_file,
+    secondary_suppress,
+    suppress_small_counts,
+    withhold_derived,
+)
 from govanalytics.services._promotion import CONFLICT_KINDS, PromotionPlan
+from govanalytics.validation import bool_like
 
 __all__ = ["publishable_conflicts", "publishable_promotions", "write_promotion_exports"]
 
@@ -96,17 +104,9 @@ def publishable_promotions(plan: PromotionPlan, *, k: int = DEFAULT_MIN_COUNT) -
         )
         .sort(["outcome", "field", "verification_level", "reason"], nulls_last=False)
     )
-    out = suppress_small_counts(counts, ["persons"], k=k)
-    out = out.with_columns(
-        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col("records")).alias("records")
-    )
+    out = withhold_derived(suppress_small_counts(counts, ["persons"], k=k), "promotions")
     out = secondary_suppress(out, "records", groups=[["outcome"]])
-    out = out.with_columns(
-        pl.when(pl.col("records").is_null())
-        .then(None)
-        .otherwise(pl.col("persons"))
-        .alias("persons")
-    )
+    out = withhold_derived(out, "promotions")  # persons go with their secondary records
     return out.select(
         "field",
         _field_zh(),
@@ -210,9 +210,7 @@ def write_promotion_exports(
     Disclosure rule: personal data for the data steward only; no function of the report path
     reads ``exports_dir``.
     """
-    if not isinstance(full_identity, bool):
-        msg = f"parameter 'full_identity' must be True or False, got {full_identity!r}"
-        raise ParameterError(msg)
+    bool_like(full_identity, "full_identity")
     if not tag or any(c in tag for c in '/\\:*?"<>|'):
         msg = f"parameter 'tag' must be a non-empty file-name part such as '2026-W47', got {tag!r}"
         raise ParameterError(msg)
@@ -220,8 +218,7 @@ def write_promotion_exports(
     people = register.select("person_key", *ident).unique("person_key")
     if "id_number" in ident and not full_identity:
         people = people.with_columns(mask_id_number("id_number").alias("id_number"))
-    out = Path(exports_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = exports_folder(exports_dir)
     paths = {
         "promotions": out / f"主数据入库预案_{tag}.xlsx",
         "conflicts": out / f"主数据冲突待裁定_{tag}.xlsx",
@@ -237,5 +234,6 @@ def write_promotion_exports(
         table = frame.sort("person_key", "field", "submitted_at").select(
             *[pl.col(c).alias(_EXPORT_COLUMNS[c]) for c in cols], *extra
         )
-        table.write_excel(path, worksheet="名单", autofit=True)
+        with private_file(path) as tmp:
+            table.write_excel(tmp, worksheet="名单", autofit=True)
     return paths

@@ -8,7 +8,8 @@ joined with the disability register it gives those whose card is delivered home 
   only (``person_key``, ``community_code``, ``roll_year``, ``eligible_on``); re-running for
   a year adds only people not yet on it, so earlier years are kept and a re-run is a no-op.
 - The **operational lists** for the departments (Excel) are written to ``exports_dir``, never
-  into a report; ID-card numbers are masked (``440301********123X``, by
+  into a report (a folder inside ``reports/``, a report week or a build folder is refused by
+  :func:`govanalytics.privacy.exports_folder`; folder mode 0700, files 0600); ID-card numbers are masked (``440301********123X``, by
   :func:`govanalytics.privacy.mask_id_number`) unless ``full_identity=True`` is passed
   explicitly.
 - **Reports** show counts per community only, with counts below ``k`` withheld
@@ -20,15 +21,20 @@ rides from age 60 or 65; the age is a parameter.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import DataError, ParameterError
-from govanalytics.privacy import mask_id_number, secondary_suppress, suppress_small_counts
+from govanalytics.privacy import (
+    exports_folder,
+    mask_id_number,
+    private_file,
+    secondary_suppress,
+    suppress_small_counts,
+)
+from govanalytics.validation import bool_like
 
 __all__ = [
     "ROLL_FILE",
@@ -120,15 +126,8 @@ def delivery_list(roll: pl.DataFrame, register: pl.DataFrame) -> pl.DataFrame:
 
 
 def _write_parquet_atomic(frame: pl.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    os.close(fd)
-    try:
+    with private_file(path) as tmp:
         frame.write_parquet(tmp, statistics=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def update_roll(
@@ -154,7 +153,7 @@ def update_roll(
         ``(roll, added)``: the whole roll after the update and the rows added by this call
         (empty on a re-run for the same year).
     """
-    path = Path(exports_dir) / ROLL_FILE
+    path = exports_folder(exports_dir) / ROLL_FILE
     previous = None
     if path.exists():
         try:
@@ -220,11 +219,8 @@ def write_roll_exports(
     function of the report path reads ``exports_dir``.
     """
     _check_year(year)
-    if not isinstance(full_identity, bool):
-        msg = f"parameter 'full_identity' must be True or False, got {full_identity!r}"
-        raise ParameterError(msg)
-    out = Path(exports_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    bool_like(full_identity, "full_identity")
+    out = exports_folder(exports_dir)
     people = roll.filter(pl.col("roll_year") == year).join(
         register.drop("community_code"), on="person_key", how="left"
     )
@@ -253,7 +249,8 @@ def write_roll_exports(
         ),
     }
     for key, path in paths.items():
-        frames[key].write_excel(path, worksheet="名单", autofit=True)
+        with private_file(path) as tmp:
+            frames[key].write_excel(tmp, worksheet="名单", autofit=True)
     return paths
 
 

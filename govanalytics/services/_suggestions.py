@@ -28,6 +28,7 @@ from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.data.schemas import SERVICE_TYPES
 from govanalytics.errors import ParameterError
 from govanalytics.privacy import suppress_small_counts
+from govanalytics.validation import int_like
 
 __all__ = [
     "AGE_BANDS",
@@ -102,9 +103,7 @@ def association_rules(
         ``antecedent``, ``consequent``, ``persons_ab``, ``persons_a``, ``persons_b``,
         ``persons``, ``support``, ``confidence``, ``lift``, sorted by lift.
     """
-    if window_days < 1:
-        msg = f"parameter 'window_days' must be at least 1, got {window_days!r}"
-        raise ParameterError(msg)
+    int_like(window_days, "window_days", low=1)
     persons = events["person_key"].n_unique()
     if persons == 0:
         return pl.DataFrame(schema=_RULES_SCHEMA)
@@ -210,9 +209,7 @@ def publishable_rules(rules: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.
     DataFrame
         The columns of :func:`association_rules` plus ``suppressed``.
     """
-    if not isinstance(k, int) or isinstance(k, bool) or k < 1:
-        msg = f"parameter 'k' must be a positive integer, got {k!r}"
-        raise ParameterError(msg)
+    int_like(k, "k", low=1)
     counts = ["persons_ab", "persons_a", "persons_b", "persons"]
     kept = suppress_small_counts(rules.filter(pl.col("persons_ab") >= k), counts, k=k)
     inner = pl.any_horizontal(*[(e < k).fill_null(True) for e in _DERIVED.values()])

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import cast
+from typing import Literal, cast
 
 import polars as pl
 from scipy import stats
 
-from govanalytics.errors import ParameterError
+from govanalytics.validation import string_like
 
 __all__ = ["CAPACITY_OF_SERVICE", "period_counts", "surge_alerts", "surge_warnings"]
 
@@ -39,9 +39,7 @@ _PERIODS = {"month": "1mo", "week": "1w"}
 
 
 def _check_period(period: str) -> str:
-    if period not in _PERIODS:
-        msg = f"parameter 'period' must be one of {sorted(_PERIODS)}, got {period!r}"
-        raise ParameterError(msg)
+    string_like(period, "period", options=sorted(_PERIODS))
     return _PERIODS[period]
 
 
@@ -56,7 +54,7 @@ def period_counts(
     applications: pl.DataFrame,
     *,
     regions: pl.DataFrame,
-    period: str = "month",
+    period: Literal["month", "week"] = "month",
     service: str | None = None,
 ) -> pl.DataFrame:
     """Applications per service × district × period.
@@ -116,7 +114,7 @@ def surge_warnings(
     *,
     regions: pl.DataFrame,
     capacities: pl.DataFrame | None = None,
-    period: str = "month",
+    period: Literal["month", "week"] = "month",
     service: str | None = None,
     as_of: dt.date | None = None,
     capacity_of_service: Mapping[str, str] = CAPACITY_OF_SERVICE,

@@ -28,11 +28,13 @@ import geopandas as gpd
 import numpy as np
 import polars as pl
 
+from govanalytics.errors import GovAnalyticsError
 from govanalytics.synth import _comments, _health, _mobile, _services
 from govanalytics.synth._base import DEFAULT_END, SIZES, CityBase
 from govanalytics.synth._base import make_base as _make_base
 from govanalytics.synth._names import CITY_NAME as _CITY_NAME
 from govanalytics.synth._part import SynthPart
+from govanalytics.validation import string_like
 
 __all__ = ["DEFAULT_END", "SIZES", "CityBase", "SynthPart", "generate_city"]
 
@@ -82,9 +84,7 @@ def generate_city(
     Path
         The folder written.
     """
-    if size not in SIZES:
-        msg = f"size must be one of {sorted(SIZES)}, got {size!r}"
-        raise ValueError(msg)
+    string_like(size, "size", options=sorted(SIZES))
     out = Path(out)
     root = np.random.SeedSequence([seed, list(SIZES).index(size)])
     base_seq, *part_seqs = root.spawn(1 + len(_PARTS))
@@ -114,7 +114,7 @@ def generate_city(
         clash = set(part.files) & set(files)
         if clash:
             msg = f"sample-city part {name!r} writes files already written: {sorted(clash)}"
-            raise RuntimeError(msg)
+            raise GovAnalyticsError(msg)
         files.update(part.files)
         encodings.update(part.encodings)
         truth[name] = part.truth

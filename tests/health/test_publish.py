@@ -130,8 +130,16 @@ def test_published_risk(small_city, every_disease, alarms):
     gone = pl.col("count").is_null() | pl.col("year_ago").is_null()
     assert pub.filter(gone)["change_year"].null_count() == pub.filter(gone).height
     assert pub["suppressed"].sum() >= pub["count"].null_count() > 0
-    for col in ("forecast_next", "forecast_upper", "alarm", "rank"):
+    for col in ("alarm", "rank"):
         assert pub[col].to_list() == risk[col].to_list()
+    # forecasts from a withheld count are withheld with it (the baseline's median is the count)
+    kept = pl.col("count").is_not_null()
+    for col in ("forecast_next", "forecast_upper"):
+        assert pub.filter(~kept)[col].null_count() == pub.filter(~kept).height
+        assert (
+            pub.filter(kept)[col].to_list()
+            == risk.filter(pub["count"].is_not_null())[col].to_list()
+        )
     # last week as in the alarm table: the same cells withheld
     prev = monday - dt.timedelta(weeks=1)
     pub_alarms = publishable_alarms(farr, k=K).filter(pl.col("week_start") == prev)

@@ -198,3 +198,23 @@ def test_cell_weights_count_what_they_cannot_place() -> None:
     assert got[("in", "b")] == pytest.approx(1.0) and got[("in", "a")] == pytest.approx(0.0)
     assert got[("empty", "a")] == pytest.approx(1.0)
     assert not w["weight"].is_nan().any()
+
+
+def test_duplicate_device_count_rows_are_refused_naming_key_and_rows(inputs, truth) -> None:
+    import dataclasses
+
+    from govanalytics.errors import DataError
+    from govanalytics.mobility import duplicate_device_counts
+
+    month = truth["mobility"]["month"]
+    assert duplicate_device_counts(inputs.device_counts, month=month).is_empty()
+    n = inputs.device_counts.select(pl.len()).collect().item()
+    twice = inputs.device_counts.filter(pl.col("date") == pl.date(*map(int, month.split("-")), 2))
+    doubled = dataclasses.replace(
+        inputs, device_counts=pl.concat([inputs.device_counts, twice.head(4)])
+    )
+    dups = duplicate_device_counts(doubled.device_counts, month=month)
+    assert dups.height == 4 and dups["n"].to_list() == [2] * 4
+    assert all(r[1] > n for r in dups["rows"].to_list())  # the appended copies
+    with pytest.raises(DataError, match=rf"4 duplicate row\(s\) in month {month}(.|\n)*rows "):
+        doubled.estimate(month=month)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from govanalytics.privacy import id_check_digit, scan_file, scan_text
 
@@ -63,3 +64,37 @@ def test_digit_runs_inside_map_element_ids_are_not_phone_numbers() -> None:
     assert scan_text("TEL13912345678") == [("mobile", "13912345678")]
     assert scan_text("电话：13912345678。") == [("mobile", "13912345678")]
     assert scan_text("联系人_13912345678") == [("mobile", "13912345678")]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://analyst:S3cret!@db.gov.local:5432/city",
+        "postgres://u:p@10.0.0.5/db",
+        "http://admin:hunter2@intranet.example/report",
+        "mysql+pymysql://etl:p%40ss@warehouse/stats",
+    ],
+)
+def test_urls_with_a_password_are_flagged_in_every_artifact(tmp_path, url) -> None:
+    (tmp_path / "page.html").write_text(f"<p>数据源：{url}</p>", encoding="utf-8")
+    (tmp_path / "summary.json").write_text(json.dumps({"notes": [f"连接 {url}"]}), encoding="utf-8")
+    pl.DataFrame({"source": ["ok", url]}).write_parquet(tmp_path / "t.parquet")
+    for name in ("page.html", "summary.json", "t.parquet"):
+        hits = scan_file(tmp_path / name)
+        assert [h.kind for h in hits] == ["credential_url"], (name, hits)
+        secret = url.split(":")[2].split("@")[0]
+        assert secret not in str(hits[0]) or len(secret) <= 2  # the message masks it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "postgresql://analyst@db/city",
+        "postgresql://analyst:***@db/city",
+        "postgresql://analyst:${PGPASSWORD}@db/city",
+        "http://example.com:8080/a@b",
+        "https://example.com/path",
+    ],
+)
+def test_urls_without_a_password_are_not_flagged(text) -> None:
+    assert [k for k, _ in scan_text(text) if k == "credential_url"] == []

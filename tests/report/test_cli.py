@@ -43,7 +43,10 @@ def test_weekly_parameters_checked_before_running(
             "--out", str(tmp_path / "r"), "--notebooks", str(good_notebooks)]  # fmt: skip
     result = CliRunner().invoke(main, [*args, "-p", "good.repeat=two"])
     assert result.exit_code == 1
-    assert "good.ipynb" in result.output and "'repeat' must be int, got str" in result.output
+    assert (
+        "good.ipynb" in result.output
+        and "parameter 'repeat' must be an integer, got 'two'" in result.output
+    )
     result = CliRunner().invoke(main, [*args, "-p", "horizon=4"])
     assert result.exit_code == 1 and "unknown parameter 'horizon'" in result.output
     assert not (tmp_path / "r" / "2026-W47").exists()

@@ -47,9 +47,11 @@ def test_unknown_parameter_rejected_before_running(
 
 
 def test_wrong_type_rejected(good_notebooks: Path, tiny_data: Path, tmp_path: Path) -> None:
-    with pytest.raises(ParameterError, match=r"good\.ipynb[\s\S]*'repeat' must be int, got str"):
+    with pytest.raises(
+        ParameterError, match=r"good\.ipynb[\s\S]*parameter 'repeat' must be an integer, got '2'"
+    ):
         _render(good_notebooks, tiny_data, tmp_path / "r", parameters={"good": {"repeat": "2"}})
-    with pytest.raises(ParameterError, match="'repeat' must be int, got bool"):
+    with pytest.raises(ParameterError, match="parameter 'repeat' must be an integer, got True"):
         _render(good_notebooks, tiny_data, tmp_path / "r", parameters={"repeat": True})
 
 
@@ -218,7 +220,7 @@ def test_report_threshold_k_reaches_notebooks_that_declare_it(
     params = {r.name: r.parameters for r in report.runs}
     assert params["counts"]["k"] == 20
     assert "k" not in params["good"]  # good.ipynb does not declare k: not passed
-    with pytest.raises(ParameterError, match="'k' must be a positive integer"):
+    with pytest.raises(ParameterError, match="'k' must be an integer ≥ 1"):
         render_weekly(week="2026-W47", data_dir=tiny_data, notebooks_dir=good_notebooks, k=0)
 
 

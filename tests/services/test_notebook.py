@@ -104,8 +104,13 @@ def test_notebook_on_small_city(run_notebook, small_city: Path, truth: dict, tmp
     assert (roll_counts["bus_card"].drop_nulls() >= 15).all()
     assert (roll_counts["home_delivery"].drop_nulls() >= 15).all()
     demand = pl.read_parquet(out / "demand.parquet")
-    for col in ("count", "previous", "change"):
-        assert (demand[col].drop_nulls().abs() >= 15).all(), col
+    for col in ("count", "previous"):
+        assert (demand[col].drop_nulls() >= 15).all(), col
+    # change is derived from the two counts: published only beside both, never giving one back
+    both = pl.col("count").is_not_null() & pl.col("previous").is_not_null()
+    assert demand.filter(~both)["change"].null_count() == demand.filter(~both).height
+    shown = demand.filter(both)
+    assert (shown["change"] == shown["count"] - shown["previous"]).all()
     offers = pl.read_parquet(out / "suggestions.parquet")
     assert (offers["residents"].drop_nulls() >= 15).all()
     # operational lists went to the exports folder, masked

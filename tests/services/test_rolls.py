@@ -83,3 +83,23 @@ def test_roll_counts_per_community_withhold_small_counts(tables, truth) -> None:
     # what is shown adds up to no more than the roll, and something is shown
     assert 0 < counts["bus_card"].drop_nulls().sum() <= roll.height
     assert counts["home_delivery"].null_count() > 0
+
+
+def test_service_exports_are_private_and_refused_in_a_report(tables, tmp_path) -> None:
+    import stat
+
+    from govanalytics.errors import PrivacyError
+    from govanalytics.services import update_roll, write_roll_exports
+
+    def _mode(path):
+        return stat.S_IMODE(path.stat().st_mode)
+
+    roll, _ = update_roll(tmp_path / "exports", tables["register"], 2026)
+    paths = write_roll_exports(roll, tables["register"], tmp_path / "exports", year=2026)
+    assert _mode(tmp_path / "exports") == 0o700
+    for path in [*paths.values(), tmp_path / "exports" / "bus_card_roll.parquet"]:
+        assert _mode(path) == 0o600, path
+    week = tmp_path / "reports" / "2026-W47" / "service_demand"
+    with pytest.raises(PrivacyError, match="exports_dir"):
+        write_roll_exports(roll, tables["register"], week, year=2026)
+    assert not week.exists()
