@@ -226,6 +226,9 @@ def _execute(nb_path: Path, folder: Path, params: dict, kernel: str) -> dict[str
             kernel_name=kernel,
             cwd=str(folder),
             progress_bar=False,
+            # the kernel's own start-up log (the "running over TCP without encryption" notice
+            # of a kernel on the local machine) is not the notebook's output: not shown
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as exc:
         return {
@@ -519,6 +522,9 @@ def _build(
     versions = _manifest.package_versions()
     _log(f"govanalytics report {week}: {len(plans)} notebooks, data {data_path}", quiet=quiet)
     runs: list[NotebookRun] = []
+    from govanalytics.report._index import neighbours
+
+    before, after = neighbours(out, week)
     for i, (path, params) in enumerate(plans, 1):
         folder = build / path.stem
         folder.mkdir()
@@ -547,14 +553,13 @@ def _build(
         executed = folder / path.name
         if executed.is_file():
             footer = _html.footer_html(
-                week=week,
-                inputs=inputs,
-                parameters=params,
-                versions=versions,
-                generated_at=generated_at,
+                week=week, generated_at=generated_at, appendix="../appendix.html"
             )
+            header = _html.nav_html(week=week, previous=before, following=after, depth=1)
             try:
-                _html.export_html(executed, folder / f"{path.stem}.html", footer_html=footer)
+                _html.export_html(
+                    executed, folder / f"{path.stem}.html", footer_html=footer, header_html=header
+                )
             except Exception as exc:  # the notebook ran but its page cannot be published
                 if run.error is None:
                     run.status = "failed"
@@ -603,9 +608,9 @@ def _build(
         if compose:
             from govanalytics.report._compose import compose_report
 
-            compose_report(report, quiet=quiet)
+            compose_report(report, quiet=quiet, out_dir=out)
         else:
-            write_index(report)
+            write_index(report, out_dir=out)
     except Exception as exc:
         failure = ReportError(
             f"weekly report {week}: composing the index, memo or appendix failed: "
@@ -614,7 +619,7 @@ def _build(
         manifest["status"] = "failed"
         manifest["compose_error"] = str(failure)
         with contextlib.suppress(Exception):
-            write_index(report)
+            write_index(report, out_dir=out)
     manifest["duration_s"] = round(time.perf_counter() - started, 2)
     _write_manifest(report)
 
