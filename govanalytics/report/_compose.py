@@ -27,7 +27,13 @@ def compose_report(report, *, quiet: bool = False, out_dir=None) -> None:
             for r in report.runs
             for t in r.tables
         ]
-        write_tables_xlsx(report.path, tables, report.path / "tables.xlsx")
+        from govanalytics.report._index import index_headlines
+
+        headlines = [
+            (summaries.get(name, {}).get("title", name), h)
+            for name, h in index_headlines(summaries)
+        ]
+        write_tables_xlsx(report.path, tables, report.path / "tables.xlsx", headlines=headlines)
         m["artifacts"].append("tables.xlsx")
         if not quiet:
             print("composing the memo …", file=sys.stderr, flush=True)

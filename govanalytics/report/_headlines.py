@@ -66,9 +66,16 @@ class Headline:
 
 
 def headline_period(headline: dict[str, Any]) -> tuple[str, str]:
-    """``(period, previous_label)`` of a headline read from ``summary.json`` (本周 / 上周 for
-    summaries written without them)."""
-    return str(headline.get("period") or "本周"), str(headline.get("previous_label") or "上周")
+    """``(period, previous_label)`` of a headline read from ``summary.json``.
+
+    Summaries written without ``period``: the period the label starts with (本周, 下周, 本月,
+    下月), else 本期; ``previous_label`` defaults to 上周 (上月 for a monthly label)."""
+    label = str(headline.get("label", ""))
+    period = headline.get("period") or next(
+        (p for p in ("本周", "下周", "本月", "下月") if label.startswith(p)), "本期"
+    )
+    default_previous = "上月" if "月" in str(period) else "上周"
+    return str(period), str(headline.get("previous_label") or default_previous)
 
 
 def weekly_event_count(

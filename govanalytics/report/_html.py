@@ -52,7 +52,12 @@ PAGE_CSS = """
 
 
 def export_html(
-    notebook: str | Path, target: str | Path, *, footer_html: str = "", header_html: str = ""
+    notebook: str | Path,
+    target: str | Path,
+    *,
+    footer_html: str = "",
+    header_html: str = "",
+    title: str = "",
 ) -> Path:
     """Export an executed notebook to an HTML page without code and without external hosts.
 
@@ -69,6 +74,8 @@ def export_html(
         HTML placed at the end of the page (the footer).
     header_html
         HTML placed at the top of the page (the navigation bar); :data:`PAGE_CSS` is added.
+    title
+        The page's title (the browser tab); default the notebook's first heading.
 
     Returns
     -------
@@ -94,7 +101,11 @@ def export_html(
         TagRemovePreprocessor(remove_cell_tags={HIDDEN_TAG}, enabled=True), enabled=True
     )
     nb = nbformat.read(str(notebook), as_version=4)
-    resources = {"govanalytics_footer": footer_html, "govanalytics_header": PAGE_CSS + header_html}
+    resources = {
+        "govanalytics_footer": footer_html,
+        "govanalytics_header": PAGE_CSS + header_html,
+        "metadata": {"name": title or _first_heading(nb) or "报告"},
+    }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = with_content_security_policy(body, scripts=map_scripts(nb))
     target = Path(target)
@@ -110,6 +121,22 @@ _MAP_OUTPUT = re.compile(
 )
 #: ``repr`` of a map of :mod:`govanalytics.geo` (the ``text/plain`` beside its HTML).
 _MAP_REPR = re.compile(r"<govanalytics\.geo\.[\w.]*OfflineMap (?:object )?at 0x[0-9a-f]+>")
+
+
+def _first_heading(nb) -> str:
+    """Text of the first ``# heading`` a notebook shows (a Markdown cell or output)."""
+    for cell in nb.get("cells", []):
+        if "report-hide" in cell.get("metadata", {}).get("tags", []):
+            continue
+        texts = [_text(cell.get("source"))] if cell.get("cell_type") == "markdown" else []
+        texts += [
+            _text((o.get("data") or {}).get("text/markdown")) for o in cell.get("outputs", [])
+        ]
+        for text in texts:
+            m = re.search(r"^#\s+(.+)$", text, flags=re.M)
+            if m:
+                return m.group(1).strip()
+    return ""
 
 
 def _text(value: object) -> str:

@@ -150,6 +150,9 @@ CODE_LABELS_ZH: dict[str, str] = {
     "theta": "趋势外推模型",
     "ensemble": "组合预测",
     "arima": "时间序列模型",
+    "gbm": "机器学习模型",
+    "flat": "简单外推（沿用上期）",
+    "seasonal_naive": "季节基准（沿用去年同期）",
     # severities and scopes
     "high": "高",
     "medium": "中",
@@ -160,6 +163,10 @@ CODE_LABELS_ZH: dict[str, str] = {
     "up": "上升",
     "down": "下降",
     "same": "持平",
+    # reasons of a service surge (govanalytics.services.surge_warnings)
+    "running_count": "累计申请已超过容量",
+    "projection": "按当前速度预计超过容量",
+    "seasonal": "显著高于往年同期水平",
     # periods and units
     "week": "周",
     "month": "月",
@@ -178,6 +185,11 @@ CODE_LABELS_ZH: dict[str, str] = {
     "reason_zh": "原因",
     "verification_level": "核验层级",
     "records": "记录数",
+    "periods": "期数",
+    "absent": "无记录期数",
+    "not_reported": "未报告期数",
+    "first_missing": "首个缺报期",
+    "last_missing": "最后缺报期",
     "conflicts": "冲突数",
     "partial": "另一方向已抑制",
     "expected": "期望值",
@@ -300,6 +312,15 @@ def zh_columns(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.rename(dict(zip(frame.columns, zh_labels(frame.columns), strict=True)))
 
 
+def _codes_beside_names(columns: list[str]) -> set[str]:
+    """Code columns not shown because the table also names the place (``community_code``
+    beside ``community_name``, ``district_code`` / ``region_code`` beside ``region_name``)."""
+    names = {c for c in columns if c.endswith("_name") or c in ("region_name", "area_name")}
+    if not names:
+        return set()
+    return {c for c in columns if c.endswith("_code")}
+
+
 def zh_table(
     frame: pl.DataFrame,
     *,
@@ -345,6 +366,8 @@ def zh_table(
                 values.append(codes.get(str(value), str(value)))
         shown[name] = values
     columns = [c for c in frame.columns if c != "suppressed"]
+    columns = [c for c in columns if c not in _codes_beside_names(frame.columns)]
+    shown = {c: shown[c] for c in columns}
     table = zh_columns(pl.DataFrame(shown, schema=dict.fromkeys(columns, pl.String)))
     if labels:
         table = table.rename(
