@@ -67,9 +67,9 @@ td.period{color:#555;white-space:nowrap}
 @media print{
  body{max-width:none;padding:0;font-size:10.5pt}
  .ga-nav{display:none}
- table,tr,figure,img,iframe,.map{break-inside:avoid;page-break-inside:avoid}
+ tr,figure,img{break-inside:avoid;page-break-inside:avoid}
  h2{break-after:avoid;page-break-after:avoid}
- .map{height:110mm}
+ .map{display:none}
  .figs figure{width:48%}
 }
 """
@@ -264,7 +264,9 @@ def index_html(
     pages = [(n, f) for n, f in figures if f.lower().endswith((".html", ".htm"))]
     if figures:
         parts.append("<h2 id='figures'>三、重点地图与图表</h2>")
-    for name, fig in pages[:1]:  # the first interactive map, embedded (Leaflet is inlined)
+    # the first interactive map, embedded (Leaflet is inlined); in print the static maps below
+    # stand for it (an interactive map fitted to the screen would be cut on paper)
+    for name, fig in pages[:1]:
         src = esc(f"{name}/{fig}")
         parts.append(f"<iframe class='map' src='{src}' title='交互地图'></iframe>")
     if images:
