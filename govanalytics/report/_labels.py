@@ -182,6 +182,7 @@ CODE_LABELS_ZH: dict[str, str] = {
     "field_zh": "字段",
     "kind_zh": "冲突类型",
     "outcome_zh": "结果",
+    "outcome": "结果代码",
     "reason_zh": "原因",
     "verification_level": "核验层级",
     "records": "记录数",
