@@ -19,10 +19,6 @@ Two maintained libraries back this module (compared for issue 12):
 ``holidays`` (the Open World Holidays framework) was also tried: it pins
 ``python-dateutil<3`` and so conflicts with this project's pinned dateutil 4, and its
 Chinese calendar adds nothing the two above lack.
-
-:data:`SPRING_FESTIVAL` is the older hand-typed table (2012–2030), kept for the modules that
-still read it (mobility, the sample city's generator); the tests check it against
-:func:`lunar_new_year`.
 """
 
 from __future__ import annotations
@@ -36,7 +32,6 @@ from govanalytics.errors import DataError
 
 __all__ = [
     "LUNAR_YEARS",
-    "SPRING_FESTIVAL",
     "holiday_flags",
     "is_spring_festival_period",
     "lunar_new_year",
@@ -46,29 +41,6 @@ __all__ = [
 
 #: Years whose lunar new year's day :func:`lunar_new_year` knows (``lunardate``).
 LUNAR_YEARS = range(1900, 2100)
-
-#: Lunar new year's day (春节) by year.
-SPRING_FESTIVAL: dict[int, dt.date] = {
-    2012: dt.date(2012, 1, 23),
-    2013: dt.date(2013, 2, 10),
-    2014: dt.date(2014, 1, 31),
-    2015: dt.date(2015, 2, 19),
-    2016: dt.date(2016, 2, 8),
-    2017: dt.date(2017, 1, 28),
-    2018: dt.date(2018, 2, 16),
-    2019: dt.date(2019, 2, 5),
-    2020: dt.date(2020, 1, 25),
-    2021: dt.date(2021, 2, 12),
-    2022: dt.date(2022, 2, 1),
-    2023: dt.date(2023, 1, 22),
-    2024: dt.date(2024, 2, 10),
-    2025: dt.date(2025, 1, 29),
-    2026: dt.date(2026, 2, 17),
-    2027: dt.date(2027, 2, 6),
-    2028: dt.date(2028, 1, 26),
-    2029: dt.date(2029, 2, 13),
-    2030: dt.date(2030, 2, 3),
-}
 
 
 def is_spring_festival_period(day: dt.date, *, before: int = 7, after: int = 14) -> bool:
@@ -92,19 +64,19 @@ def is_spring_festival_period(day: dt.date, *, before: int = 7, after: int = 14)
     Raises
     ------
     DataError
-        The year of ``day`` is not in :data:`SPRING_FESTIVAL` (a holiday is never silently
-        missed: extend the table).
+        The year of ``day`` is outside :data:`LUNAR_YEARS` (a holiday is never silently
+        missed).
     """
-    sf = SPRING_FESTIVAL.get(day.year)
-    if sf is None:
+    if day.year not in LUNAR_YEARS:
         msg = (
             f"parameter 'day' {day}: Spring Festival date not known for {day.year} (known "
-            f"{min(SPRING_FESTIVAL)}-{max(SPRING_FESTIVAL)}); extend govanalytics.calendar."
-            "SPRING_FESTIVAL"
+            f"{LUNAR_YEARS.start}-{LUNAR_YEARS.stop - 1})"
         )
         raise DataError(msg)
-    nxt = SPRING_FESTIVAL.get(day.year + 1)
-    return any(d is not None and -before <= (day - d).days <= after for d in (sf, nxt))
+    days = [lunar_new_year(day.year)]
+    if day.year + 1 in LUNAR_YEARS:
+        days.append(lunar_new_year(day.year + 1))
+    return any(-before <= (day - d).days <= after for d in days)
 
 
 def holiday_flags(dates: pl.Series, *, before: int = 7, after: int = 14) -> pl.DataFrame:
@@ -125,13 +97,13 @@ def holiday_flags(dates: pl.Series, *, before: int = 7, after: int = 14) -> pl.D
     Raises
     ------
     DataError
-        A year of ``dates`` is not in :data:`SPRING_FESTIVAL`.
+        A year of ``dates`` is outside :data:`LUNAR_YEARS`.
     """
-    unknown = sorted({d.year for d in dates.drop_nulls().to_list()} - set(SPRING_FESTIVAL))
+    unknown = sorted({d.year for d in dates.drop_nulls().to_list()} - set(LUNAR_YEARS))
     if unknown:
         msg = (
-            f"parameter 'dates': Spring Festival date not known for years {unknown}; extend "
-            "govanalytics.calendar.SPRING_FESTIVAL"
+            f"parameter 'dates': Spring Festival date not known for years {unknown} (known "
+            f"{LUNAR_YEARS.start}-{LUNAR_YEARS.stop - 1})"
         )
         raise DataError(msg)
     return pl.DataFrame({"date": dates}).with_columns(

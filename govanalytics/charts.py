@@ -23,12 +23,18 @@ from govanalytics.errors import ParameterError
 
 __all__ = [
     "CJK_FONTS",
+    "GAIN_COLOR",
+    "LOSS_COLOR",
     "ChartFigure",
     "FontWarning",
     "bar_chart",
+    "chinese_dates",
     "line_chart",
     "use_chinese_font",
 ]
+
+#: Colours of gains and losses in change charts (bars of both signs).
+GAIN_COLOR, LOSS_COLOR = "#c0392b", "#2e6da4"
 
 #: CJK font families tried in order (Simplified Chinese first).
 CJK_FONTS = (
@@ -199,6 +205,8 @@ def line_chart(
                 linewidth=0,
                 label=band_label if key is None else f"{label} {band_label}",
             )
+    if frame.schema[x].is_temporal():
+        chinese_dates(ax)
     _finish(ax, fig, title, xlabel, ylabel, legend=group is not None or band is not None)
     return fig
 
@@ -217,7 +225,8 @@ def bar_chart(
 ) -> Figure:
     """Bar chart of ``y`` by category ``x``; side-by-side bars per ``group``.
 
-    Categories keep their order of first appearance in ``frame`` (sort it first to choose).
+    Values of both signs without ``group`` (a change: day − night, this − last) are drawn as
+    gains in red and losses in blue around a zero line. Categories keep their order of first appearance in ``frame`` (sort it first to choose).
     With ``horizontal=True`` categories run down the vertical axis (good for long Chinese
     names), the first at the top.
 
@@ -249,15 +258,21 @@ def bar_chart(
     pos = {c: i for i, c in enumerate(cats)}
     keys = [None] if group is None else frame[group].unique(maintain_order=True).to_list()
     width = 0.8 / len(keys)
+    values = [v for v in frame[y].to_list() if v is not None]
+    signed = group is None and any(v < 0 for v in values) and any(v > 0 for v in values)
     for j, key in enumerate(keys):
         part = frame if group is None else frame.filter(pl.col(group) == key)
         at = [pos[str(c)] - 0.4 + width * (j + 0.5) for c in part[x].to_list()]
         vals = part[y].to_list()
         label = None if key is None else str(key)
+        # changes of both signs: gains and losses in two colours around a zero line
+        colour = [GAIN_COLOR if (v or 0) >= 0 else LOSS_COLOR for v in vals] if signed else None
         if horizontal:
-            ax.barh(at, vals, height=width, label=label)
+            ax.barh(at, vals, height=width, label=label, color=colour)
         else:
-            ax.bar(at, vals, width=width, label=label)
+            ax.bar(at, vals, width=width, label=label, color=colour)
+    if signed:
+        (ax.axvline if horizontal else ax.axhline)(0, color="#333333", linewidth=0.8)
     ticks = list(range(len(cats)))
     if horizontal:
         ax.set_yticks(ticks, cats)
@@ -267,6 +282,23 @@ def bar_chart(
                       if len(cats) > 6 else "center")  # fmt: skip
     _finish(ax, fig, title, xlabel, ylabel, legend=group is not None)
     return fig
+
+
+def chinese_dates(ax: Axes, *, axis: str = "x", maxticks: int = 7) -> None:
+    """Date ticks written in Chinese (``2026年``, ``11月``, ``16日``) instead of English month
+    abbreviations, on the ``axis`` of ``ax``."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator(maxticks=maxticks)
+    formatter = ConciseDateFormatter(
+        locator,
+        formats=["%Y年", "%-m月", "%-d日", "%H:%M", "%H:%M", "%S"],
+        zero_formats=["", "%Y年", "%-m月", "%-d日", "%H:%M", "%H:%M"],
+        show_offset=False,
+    )
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    target.set_major_locator(locator)
+    target.set_major_formatter(formatter)
 
 
 def _finish(ax, fig: Figure, title: str, xlabel: str, ylabel: str, *, legend: bool) -> None:

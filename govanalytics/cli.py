@@ -189,25 +189,44 @@ def weekly(
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        click.echo("interrupted: nothing published; the last good report is untouched", err=True)
+        _last_words("interrupted: nothing published; the last good report is untouched")
         sys.exit(130)
     except SystemExit as exc:
         if exc.code not in (0, None):
-            click.echo("stopped: nothing published; the last good report is untouched", err=True)
+            _last_words("stopped: nothing published; the last good report is untouched")
         raise
     click.echo(str(result.path / "index.html"))
+
+
+def _last_words(message: str) -> None:
+    """Print the one line a stopped run ends on, then silence what shutting down would add.
+
+    After SIGTERM or Ctrl-C the kernel and its client still unwind (nbclient logs
+    ``DeadKernelError``, the kernel prints its interruption); the user reads our line last.
+    """
+    import logging
+    import os
+
+    click.echo(message, err=True)
+    sys.stderr.flush()
+    logging.disable(logging.CRITICAL)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
 
 
 @report.command()
 @click.argument("report_dir", required=False, type=click.Path(file_okay=False))
 @click.option("--out", type=click.Path(file_okay=False), default="reports", show_default=True)
-def memo(report_dir: str | None, out: str) -> None:
+@click.option(
+    "--issuer", default=None, help="Issuing unit in the memo's header (default 数据分析组)."
+)
+def memo(report_dir: str | None, out: str, issuer: str | None) -> None:
     """(Re)write memo.pdf and memo.docx of a report (default: the latest in --out)."""
     from govanalytics.errors import GovAnalyticsError
     from govanalytics.report import write_memo
 
     try:
-        paths = write_memo(report_dir, reports_dir=out)
+        paths = write_memo(report_dir, reports_dir=out, issuer=issuer)
     except GovAnalyticsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

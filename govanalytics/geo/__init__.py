@@ -6,15 +6,9 @@ server is configured (``tiles=`` or ``$GOVANALYTICS_TILES``); GCJ-02 tile server
 geometries converted.
 """
 
+from govanalytics.geo._counts import grid_counts, region_counts
 from govanalytics.geo._gcj02 import gcj02_to_wgs84, to_gcj02, to_wgs84, wgs84_to_gcj02
-from govanalytics.geo._maps import (
-    choropleth,
-    flow_map,
-    grid_counts,
-    heatmap,
-    region_centroids,
-    region_counts,
-)
+from govanalytics.geo._maps import choropleth, flow_map, heatmap, region_centroids
 from govanalytics.geo._offline import OfflineMap, external_references, map_html, save_map
 from govanalytics.geo._static import static_map
 from govanalytics.geo._tiles import TILES_ENV, TileConfig, resolve_tiles

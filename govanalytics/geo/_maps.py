@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import html
 import json
-import math
 from collections.abc import Sequence
+from typing import Literal
 
 import geopandas as gpd
 import jinja2
@@ -24,6 +24,13 @@ from branca.element import MacroElement
 
 from govanalytics.constants import CRS, DEFAULT_MIN_COUNT, REGION_CODE, REGION_NAME
 from govanalytics.errors import DataError, ParameterError
+from govanalytics.geo._counts import (
+    _as_gdf,
+    _need_columns,
+    _to_polars,
+    grid_counts,
+    region_counts,
+)
 from govanalytics.geo._gcj02 import to_gcj02, wgs84_to_gcj02
 from govanalytics.geo._offline import OfflineMap
 from govanalytics.geo._tiles import TileConfig, resolve_tiles
@@ -39,10 +46,15 @@ __all__ = [
 
 #: Colour and label of values withheld by small-count suppression, and of missing values.
 SUPPRESSED_COLOR, SUPPRESSED_LABEL = "#9e9e9e", "已抑制"
+#: Border colour of regions named in an alert.
+ALARM_COLOR = "#b71c1c"
+#: Legend colour prefix of a row drawn as an outline (the alarm border), not a filled box.
+RING = "ring:"
+#: Maps of at most this many regions get permanent name labels by default.
+AUTO_LABELS = 30
 MISSING_COLOR, MISSING_LABEL = "#eeeeee", "无数据"
 _DECIMALS = 5
 _FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei','PingFang SC',sans-serif"
-_METRES_PER_DEGREE = 111_320.0
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -61,25 +73,6 @@ def _round_geoms(geoms: np.ndarray) -> np.ndarray:
     return shapely.transform(geoms, lambda xy: np.round(xy, _DECIMALS))
 
 
-def _as_gdf(gdf: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        msg = f"{name} must be a geopandas GeoDataFrame, got {type(gdf).__name__}"
-        raise ParameterError(msg)
-    if gdf.crs is not None and gdf.crs != CRS:
-        gdf = gdf.to_crs(CRS)
-    return gdf
-
-
-def _need_columns(columns: Sequence[str], needed: dict[str, str | None], what: str) -> None:
-    for param, col in needed.items():
-        if col is not None and col not in columns:
-            msg = (
-                f"{param}={col!r} is not a column of {what}; "
-                f"columns are {sorted(map(str, columns))}"
-            )
-            raise ParameterError(msg)
-
-
 def _formatter(fmt: str):
     try:
         fmt.format(1234.5)
@@ -96,24 +89,128 @@ def _class_breaks(values: np.ndarray, classes: int) -> np.ndarray:
 
 
 def _colors(colormap: str, n: int) -> list[str]:
-    try:
-        cmap = mpl.colormaps[colormap]
-    except KeyError:
-        msg = f"colormap={colormap!r} is not a matplotlib colormap name (e.g. 'YlOrRd', 'Blues')"
-        raise ParameterError(msg) from None
+    cmap = _cmap(colormap)
     if n == 1:
         return [mpl.colors.to_hex(cmap(0.6))]
     return [mpl.colors.to_hex(cmap(0.15 + 0.8 * i / (n - 1))) for i in range(n)]
 
 
-def _classify(
-    values: np.ndarray, classes: int, colormap: str, fmt
+#: Colormaps whose middle is neutral: with values on both sides of zero, classes are centred
+#: on zero (a change map: losses in one hue, gains in the other).
+DIVERGING_COLORMAPS = frozenset(
+    f"{name}{rev}"
+    for name in ("RdBu", "RdYlBu", "RdYlGn", "PuOr", "BrBG", "PiYG", "PRGn", "RdGy", "Spectral",
+                 "coolwarm", "bwr", "seismic")
+    for rev in ("", "_r")
+)  # fmt: skip
+
+
+def _centre(values: np.ndarray, center: float | str | None, colormap: str) -> float | None:
+    """The value the classes are centred on: ``center``, or with ``"auto"`` zero when the
+    colormap diverges and the values lie on both sides of it."""
+    if center is None:
+        return None
+    if center == "auto":
+        ok = values[~np.isnan(values)]
+        spans_zero = ok.size > 0 and ok.min() < 0 < ok.max()
+        return 0.0 if colormap in DIVERGING_COLORMAPS and spans_zero else None
+    if isinstance(center, bool) or not isinstance(center, int | float):
+        msg = f"parameter 'center' must be a number, 'auto' or None, got {center!r}"
+        raise ParameterError(msg)
+    return float(center)
+
+
+def _diverging(
+    values: np.ndarray, classes: int, colormap: str, fmt, centre: float
 ) -> tuple[np.ndarray, list[tuple[str, str]]]:
-    """Colour per value (NaN → ``""``) and legend rows (colour, Chinese range text)."""
+    """Classes of equal width on both sides of ``centre`` (an even number of them, so that
+    ``centre`` is a break); colours by distance from the centre, classes holding no value
+    beyond the outermost values left out of the legend."""
+    ok = ~np.isnan(values)
+    colours = np.full(values.shape, "", dtype=object)
+    spread = float(np.max(np.abs(values[ok] - centre))) or 1.0
+    n = classes + classes % 2
+    breaks = centre + spread * np.linspace(-1.0, 1.0, n + 1)
+    cmap = _cmap(colormap)
+    mids = (breaks[:-1] + breaks[1:]) / 2
+    palette = [mpl.colors.to_hex(cmap(0.5 + 0.45 * (m - centre) / spread)) for m in mids]
+    idx = np.clip(np.searchsorted(breaks, values[ok], side="right") - 1, 0, n - 1)
+    colours[ok] = np.array(palette, dtype=object)[idx]
+    lo, hi = min(int(idx.min()), n // 2 - 1), max(int(idx.max()), n // 2)
+    rows = [(palette[i], f"{fmt(breaks[i])} – {fmt(breaks[i + 1])}") for i in range(lo, hi + 1)]
+    return colours, rows
+
+
+def _separated(
+    values: np.ndarray, classes: int, colormap: str, fmt, alarm: np.ndarray
+) -> tuple[np.ndarray, list[tuple[str, str]]] | None:
+    """Classes that put the alarm areas in a class of their own (the top one, "≥ the lowest
+    alarm value"): quantile classes of the other areas below it. ``None`` when an ordinary
+    area has a value as high as an alarm area (no break can separate them)."""
+    ok = ~np.isnan(values)
+    ordinary, marked = ok & ~alarm, ok & alarm
+    if not ordinary.any() or not marked.any():
+        return None
+    floor = float(values[marked].min())
+    if values[ordinary].max() >= floor:
+        return None
+    colours, rows = _quantile(np.where(ordinary, values, np.nan), max(classes - 1, 1), fmt)
+    palette = _colors(colormap, len(rows) + 1)
+    recolour = dict(zip([c for c, _ in rows], palette[:-1], strict=True))
+    colours = np.array([recolour.get(c, c) for c in colours], dtype=object)
+    colours[marked] = palette[-1]
+    rows = [(recolour[c], text) for c, text in rows]
+    rows.append((palette[-1], f"{fmt(floor)} 及以上（预警地区）"))
+    return colours, rows
+
+
+def _cmap(colormap: str):
+    try:
+        return mpl.colormaps[colormap]
+    except KeyError:
+        msg = f"colormap={colormap!r} is not a matplotlib colormap name (e.g. 'YlOrRd', 'Blues')"
+        raise ParameterError(msg) from None
+
+
+def _classify(
+    values: np.ndarray,
+    classes: int,
+    colormap: str,
+    fmt,
+    *,
+    center: float | str | None = "auto",
+    alarm: np.ndarray | None = None,
+) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Colour per value (NaN → ``""``) and legend rows (colour, Chinese range text).
+
+    Quantile classes; centred classes of a diverging colormap when :func:`_centre` finds a
+    centre; with ``alarm`` (a mask of alarm areas) the alarm areas get a class of their own.
+    """
     ok = ~np.isnan(values)
     colours = np.full(values.shape, "", dtype=object)
     if not ok.any():
         return colours, []
+    centre = _centre(values, center, colormap)
+    if centre is not None:
+        return _diverging(values, classes, colormap, fmt, centre)
+    if alarm is not None:
+        separated = _separated(values, classes, colormap, fmt, alarm)
+        if separated is not None:
+            return separated
+    colours, rows = _quantile(values, classes, fmt)
+    palette = _colors(colormap, max(len(rows), 1))
+    recolour = dict(zip([c for c, _ in rows], palette, strict=True))
+    return (
+        np.array([recolour.get(c, c) for c in colours], dtype=object),
+        [(recolour[c], text) for c, text in rows],
+    )
+
+
+def _quantile(values: np.ndarray, classes: int, fmt) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Quantile classes: per value a class key ``"#<i>"`` (NaN → ``""``) and legend rows
+    (key, Chinese range text); :func:`_classify` turns keys into colours."""
+    ok = ~np.isnan(values)
+    colours = np.full(values.shape, "", dtype=object)
     breaks = _class_breaks(values[ok], classes)
     # merge classes whose bounds print alike (e.g. 5.2 and 5.4 with "{:,.0f}")
     texts = [fmt(b) for b in breaks]
@@ -122,13 +219,12 @@ def _classify(
         keep[0] = 0  # the lowest class starts at the minimum
     breaks = breaks[keep]
     if len(breaks) == 1:
-        palette = _colors(colormap, 1)
-        colours[ok] = palette[0]
-        return colours, [(palette[0], fmt(breaks[0]))]
-    palette = _colors(colormap, len(breaks) - 1)
-    idx = np.clip(np.searchsorted(breaks, values[ok], side="right") - 1, 0, len(palette) - 1)
-    colours[ok] = np.array(palette, dtype=object)[idx]
-    rows = [(palette[i], f"{fmt(breaks[i])} – {fmt(breaks[i + 1])}") for i in range(len(palette))]
+        colours[ok] = "#0"
+        return colours, [("#0", fmt(breaks[0]))]
+    keys = np.array([f"#{i}" for i in range(len(breaks) - 1)], dtype=object)
+    idx = np.clip(np.searchsorted(breaks, values[ok], side="right") - 1, 0, len(keys) - 1)
+    colours[ok] = keys[idx]
+    rows = [(str(keys[i]), f"{fmt(breaks[i])} – {fmt(breaks[i + 1])}") for i in range(len(keys))]
     return colours, rows
 
 
@@ -136,7 +232,7 @@ def _prepare_geoms(gdf: gpd.GeoDataFrame, tolerance: float, tiles: TileConfig | 
     geoms = np.asarray(gdf.geometry.values)
     if tolerance > 0:
         geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
-    if tiles is not None and tiles.crs == "gcj02":
+    if _is_gcj02(tiles):
         geoms = np.asarray(to_gcj02(gpd.GeoDataFrame(geometry=geoms, crs=CRS)).geometry.values)
     return _round_geoms(geoms)
 
@@ -232,7 +328,7 @@ _LEGEND_CSS = (
     ".govanalytics-legend .t{font-weight:bold;margin-bottom:3px}"
     ".leaflet-tooltip{font-family:" + _FONT + "}"
     ".govanalytics-label{background:transparent;border:0;box-shadow:none;padding:0;"
-    "font-size:11px;color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff}"
+    "font-size:12px;font-weight:bold;color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}"
     ".govanalytics-label:before{display:none}</style>"
 )
 
@@ -240,7 +336,12 @@ _LEGEND_CSS = (
 def _legend_html(title: str, rows: list[tuple[str, str]], notes: Sequence[str] = ()) -> str:
     parts = [f'<div class="t">{html.escape(title)}</div>'] if title else []
     for colour, label in rows:
-        parts.append(f'<div><i style="background:{colour}"></i>{html.escape(label)}</div>')
+        swatch = (
+            f"background:none;border:2px solid {colour.removeprefix(RING)}"
+            if colour.startswith(RING)
+            else f"background:{colour}"
+        )
+        parts.append(f'<div><i style="{swatch}"></i>{html.escape(label)}</div>')
     parts.extend(f"<div>{html.escape(n)}</div>" for n in notes)
     return "".join(parts)
 
@@ -277,12 +378,30 @@ def _base_map(bounds: Sequence[float] | np.ndarray, tiles: TileConfig | None) ->
     return m
 
 
-def _outline_features(gdf: gpd.GeoDataFrame, tolerance: float, tiles) -> list[dict]:
-    geoms = _prepare_geoms(gdf, tolerance, tiles)
-    return [_feature(g, {}) for g in geoms if g is not None and not g.is_empty]
-
-
 _OUTLINE_STYLE = {"color": "#777", "weight": 0.8, "fill": False, "interactive": False}
+_TOP_OUTLINE_STYLE = {"color": "#333", "weight": 2.2, "fill": False, "interactive": False}
+
+
+def _outline_layer(
+    gdf: gpd.GeoDataFrame | None,
+    tiles: TileConfig | None,
+    *,
+    tolerance: float = 0.0001,
+    style: dict | None = None,
+    name: str = "outlines",
+) -> tuple[_GeoJsonLayer | None, np.ndarray | None]:
+    """Borders of ``gdf`` as a non-interactive layer, and their bounds (``None, None`` without
+    regions). The one place outlines are drawn (heat map, flow map, choropleth)."""
+    if gdf is None:
+        return None, None
+    geoms = _prepare_geoms(_as_gdf(gdf, name), tolerance, tiles)
+    features = [_feature(g, {}) for g in geoms if g is not None and not g.is_empty]
+    return _GeoJsonLayer(features, style or _OUTLINE_STYLE, name), _total_bounds(geoms)
+
+
+def _is_gcj02(tiles: TileConfig | None) -> bool:
+    """Whether geometries must be converted to GCJ-02 for ``tiles``."""
+    return tiles is not None and tiles.crs == "gcj02"
 
 
 def _total_bounds(geoms: np.ndarray) -> np.ndarray:
@@ -307,7 +426,9 @@ def choropleth(
     key: str = REGION_CODE,
     tolerance: float = 0.0001,
     outlines: gpd.GeoDataFrame | None = None,
-    labels: bool = False,
+    labels: bool | Literal["auto"] = "auto",
+    highlight: Sequence[str] = (),
+    center: float | Literal["auto"] | None = "auto",
 ) -> OfflineMap:
     """Regions coloured by a value, with Chinese tooltips and legend, drawable offline.
 
@@ -351,8 +472,16 @@ def choropleth(
         Optional coarser regions whose borders are drawn thicker on top (e.g. districts over a
         map of communities).
     labels
-        Write each region's name on the map (at its :func:`region_centroids` point); best for
-        a few dozen regions or fewer.
+        Write each region's name on the map (at its :func:`region_centroids` point), so that
+        the map can be read in print; ``"auto"`` (default) labels maps of at most
+        :data:`AUTO_LABELS` regions. Highlighted regions are always labelled.
+    highlight
+        Codes (in ``key``) of regions named in an alert: drawn with a thick dark-red border,
+        labelled, and given a class of their own when their values are above all others.
+    center
+        Value the classes are centred on, for changes (gains and losses); ``"auto"``
+        (default) centres on zero when ``colormap`` is diverging (:data:`DIVERGING_COLORMAPS`)
+        and the values lie on both sides of zero; ``None`` keeps quantile classes.
 
     Returns
     -------
@@ -383,7 +512,8 @@ def choropleth(
         else np.zeros(len(frame), dtype=bool)
     )
     shown = np.where(suppressed, np.nan, values)
-    colours, rows = _classify(shown, classes, colormap, fmt_one)
+    alarm = _highlight_mask(frame, key, highlight)
+    colours, rows = _classify(shown, classes, colormap, fmt_one, center=center, alarm=alarm)
     label = legend or "数值"
     geoms = _prepare_geoms(frame, tolerance, tiles)
     features = []
@@ -406,21 +536,43 @@ def choropleth(
     m = _base_map(_total_bounds(geoms), tiles)
     style = {"color": "#555", "weight": 0.8, "fillOpacity": 0.75}
     m.add_child(_GeoJsonLayer(features, style, "choropleth"))
-    if outlines is not None:
-        outlines = _as_gdf(outlines, "outlines")
-        top = {"color": "#333", "weight": 2.2, "fill": False, "interactive": False}
-        m.add_child(_GeoJsonLayer(_outline_features(outlines, tolerance, tiles), top, "outlines"))
-    if labels:
-        m.add_child(_labels(frame, name_column, tiles))
+    top_layer, _ = _outline_layer(
+        outlines, tiles, tolerance=tolerance, style=_TOP_OUTLINE_STYLE, name="outlines"
+    )
+    if top_layer is not None:
+        m.add_child(top_layer)
+    if alarm.any():
+        ring = {"color": ALARM_COLOR, "weight": 3.5, "fill": False, "interactive": False}
+        marked, _ = _outline_layer(
+            frame[alarm], tiles, tolerance=tolerance, style=ring, name="alarm"
+        )
+        if marked is not None:
+            m.add_child(marked)
+        rows.append((RING + ALARM_COLOR, "本期预警地区（红框）"))
+    if labels == "auto":
+        labels = len(frame) <= AUTO_LABELS
+    chosen = np.ones(len(frame), dtype=bool) if labels else alarm
+    if chosen.any():
+        m.add_child(_labels(frame[chosen], name_column, tiles))
     m.add_child(_Control(_legend_html(legend, rows)))
     return m
+
+
+def _highlight_mask(frame: gpd.GeoDataFrame, key: str, highlight: Sequence[str]) -> np.ndarray:
+    if isinstance(highlight, str):
+        msg = f"parameter 'highlight' must be a list of region codes, got the text {highlight!r}"
+        raise ParameterError(msg)
+    if not highlight:
+        return np.zeros(len(frame), dtype=bool)
+    _need_columns(frame.columns, {"key": key}, "gdf")
+    return frame[key].astype(str).isin([str(c) for c in highlight]).to_numpy(dtype=bool)
 
 
 def _labels(gdf: gpd.GeoDataFrame, name_column: str, tiles: TileConfig | None) -> _Raw:
     """Region names written at each region's inner point (permanent Leaflet tooltips)."""
     cent = region_centroids(gdf, name_column=name_column)
     lon, lat = cent["lon"].to_numpy(), cent["lat"].to_numpy()
-    if tiles is not None and tiles.crs == "gcj02":
+    if _is_gcj02(tiles):
         lon, lat = wgs84_to_gcj02(lon, lat)
     names = gdf[name_column].astype(str).tolist()
     items = [
@@ -466,78 +618,6 @@ def _numeric(series, column: str) -> np.ndarray:
 
 
 # --- demand heat map --------------------------------------------------------------------------
-
-
-def _to_polars(frame, name: str) -> pl.LazyFrame:
-    if isinstance(frame, pl.LazyFrame):
-        return frame
-    if isinstance(frame, pl.DataFrame):
-        return frame.lazy()
-    msg = f"{name} must be a polars DataFrame or LazyFrame, got {type(frame).__name__}"
-    raise ParameterError(msg)
-
-
-def grid_counts(
-    frame: pl.DataFrame | pl.LazyFrame,
-    *,
-    weight_column: str | None = None,
-    lon_column: str = "lon",
-    lat_column: str = "lat",
-    cell_size_m: float = 500.0,
-) -> pl.DataFrame:
-    """Points aggregated to a square grid of ``cell_size_m`` metres.
-
-    The grid is laid in a local equirectangular projection (x = lon·cos φ₀, y = lat, in metres
-    with φ₀ the points' mean latitude, rounded to 0.1°), accurate to well under 1 % over a
-    city. Rows with a missing coordinate are dropped.
-
-    Returns
-    -------
-    pl.DataFrame
-        ``ix``, ``iy`` (cell indices), ``points`` (rows in the cell), ``weight`` (sum of
-        ``weight_column``, or ``points``), ``min_lon``, ``min_lat``, ``max_lon``, ``max_lat``
-        (cell corners, 5 decimals), sorted by ``iy``, ``ix``.
-    """
-    lf = _to_polars(frame, "frame")
-    names = lf.collect_schema().names()
-    _need_columns(
-        names,
-        {"lon_column": lon_column, "lat_column": lat_column, "weight_column": weight_column},
-        "frame",
-    )
-    if not cell_size_m > 0:
-        msg = f"cell_size_m must be positive, got {cell_size_m!r}"
-        raise ParameterError(msg)
-    lf = lf.filter(pl.col(lon_column).is_not_null() & pl.col(lat_column).is_not_null())
-    mean_lat = lf.select(pl.col(lat_column).mean()).collect().item()
-    if mean_lat is None:
-        return pl.DataFrame(
-            schema={"ix": pl.Int64, "iy": pl.Int64, "points": pl.UInt32,
-                    "weight": pl.Float64, "min_lon": pl.Float64, "min_lat": pl.Float64,
-                    "max_lon": pl.Float64, "max_lat": pl.Float64}
-        )  # fmt: skip
-    phi0 = round(float(mean_lat), 1)
-    dx = cell_size_m / (_METRES_PER_DEGREE * math.cos(math.radians(phi0)))  # degrees of lon
-    dy = cell_size_m / _METRES_PER_DEGREE  # degrees of lat
-    weight = pl.col(weight_column).cast(pl.Float64) if weight_column else pl.lit(1.0)
-    return (
-        lf.select(
-            (pl.col(lon_column) / dx).floor().cast(pl.Int64).alias("ix"),
-            (pl.col(lat_column) / dy).floor().cast(pl.Int64).alias("iy"),
-            weight.alias("weight"),
-        )
-        .group_by("ix", "iy")
-        .agg(pl.len().alias("points"), pl.col("weight").sum())
-        .with_columns(
-            (pl.col("ix") * dx).round(_DECIMALS).alias("min_lon"),
-            (pl.col("iy") * dy).round(_DECIMALS).alias("min_lat"),
-            ((pl.col("ix") + 1) * dx).round(_DECIMALS).alias("max_lon"),
-            ((pl.col("iy") + 1) * dy).round(_DECIMALS).alias("max_lat"),
-        )
-        .select("ix", "iy", "points", "weight", "min_lon", "min_lat", "max_lon", "max_lat")
-        .sort("iy", "ix")
-        .collect()
-    )
 
 
 def heatmap(
@@ -616,7 +696,7 @@ def heatmap(
         shown["max_lon"].to_numpy(),
         shown["max_lat"].to_numpy(),
     )
-    if tiles is not None and tiles.crs == "gcj02":
+    if _is_gcj02(tiles):
         boxes = _round_geoms(
             np.asarray(to_gcj02(gpd.GeoDataFrame(geometry=boxes, crs=CRS)).geometry.values)
         )
@@ -630,94 +710,19 @@ def heatmap(
     notes = [f"网格边长 {cell_size_m:,.0f} 米"]
     if withheld:
         notes.append(f"{withheld} 个网格少于 {min_count} 条记录，已抑制未显示")
-    if boundaries is not None:
-        boundaries = _as_gdf(boundaries, "boundaries")
-        outline_geoms = _prepare_geoms(boundaries, 0.0001, tiles)
-        bounds = _total_bounds(outline_geoms)
-    elif len(boxes):
-        outline_geoms = None
+    outline_layer, bounds = _outline_layer(boundaries, tiles)
+    if bounds is None and len(boxes):
         bounds = _total_bounds(boxes)
-    else:
+    elif bounds is None:
         msg = "heatmap: no points to draw (frame is empty or has no coordinates)"
         raise DataError(msg)
     m = _base_map(bounds, tiles)
-    if outline_geoms is not None:
-        outlines = [_feature(g, {}) for g in outline_geoms if g is not None and not g.is_empty]
-        m.add_child(_GeoJsonLayer(outlines, _OUTLINE_STYLE, "outlines"))
+    if outline_layer is not None:
+        m.add_child(outline_layer)
     style = {"stroke": False, "fillOpacity": 0.7}
     m.add_child(_GeoJsonLayer(features, style, "heatcells"))
     m.add_child(_Control(_legend_html(legend, rows, notes)))
     return m
-
-
-def region_counts(
-    frame: pl.DataFrame | pl.LazyFrame,
-    boundaries: gpd.GeoDataFrame,
-    *,
-    weight_column: str | None = None,
-    lon_column: str = "lon",
-    lat_column: str = "lat",
-    code_column: str = REGION_CODE,
-    min_count: int = DEFAULT_MIN_COUNT,
-) -> pl.DataFrame:
-    """Points counted per region (point in polygon), small counts flagged for withholding.
-
-    The per-region alternative to the grid of :func:`heatmap`: pass the result to
-    :func:`choropleth` with ``data=`` and ``suppressed_column="suppressed"``. A point on a
-    shared edge counts once (for the first region in ``boundaries``); points outside every
-    region are not counted.
-
-    Disclosure rule: ``suppressed`` is true where a region holds fewer than ``min_count``
-    points (default 15, the package's small-count threshold); the counts stay in the table
-    for internal use, and maps and reports must show those regions as withheld.
-
-    Returns
-    -------
-    pl.DataFrame
-        ``region_code``, ``points``, ``weight`` (sum of ``weight_column``, or ``points``),
-        ``suppressed``; one row per region of ``boundaries`` (zeros included), in its order.
-    """
-    boundaries = _as_gdf(boundaries, "boundaries")
-    _need_columns(boundaries.columns, {"code_column": code_column}, "boundaries")
-    lf = _to_polars(frame, "frame")
-    _need_columns(
-        lf.collect_schema().names(),
-        {"lon_column": lon_column, "lat_column": lat_column, "weight_column": weight_column},
-        "frame",
-    )
-    if not isinstance(min_count, int) or min_count < 1:
-        msg = f"min_count must be an integer ≥ 1, got {min_count!r}"
-        raise ParameterError(msg)
-    weight = pl.col(weight_column).cast(pl.Float64) if weight_column else pl.lit(1.0)
-    pts = (
-        lf.filter(pl.col(lon_column).is_not_null() & pl.col(lat_column).is_not_null())
-        .select(pl.col(lon_column).cast(pl.Float64), pl.col(lat_column).cast(pl.Float64),
-                weight.alias("weight"))
-        .collect()
-    )  # fmt: skip
-    geoms = np.asarray(boundaries.geometry.values)
-    tree = shapely.STRtree(geoms)
-    points = shapely.points(pts[lon_column].to_numpy(), pts[lat_column].to_numpy())
-    point_idx, region_idx = tree.query(points, predicate="intersects")
-    hits = (
-        pl.DataFrame({"p": point_idx, "r": region_idx}, schema={"p": pl.Int64, "r": pl.Int64})
-        .sort("p", "r")
-        .unique("p", keep="first", maintain_order=True)
-    )
-    hits = hits.with_columns(pl.Series("weight", pts["weight"].to_numpy()[hits["p"].to_numpy()]))
-    per_region = hits.group_by("r").agg(pl.len().alias("points"), pl.col("weight").sum())
-    codes = pl.DataFrame(
-        {"r": np.arange(len(geoms)), REGION_CODE: boundaries[code_column].astype(str).tolist()}
-    )
-    return (
-        codes.join(per_region, on="r", how="left", maintain_order="left")
-        .with_columns(
-            pl.col("points").fill_null(0).cast(pl.Int64),
-            pl.col("weight").fill_null(0.0),
-        )
-        .with_columns((pl.col("points") < min_count).alias("suppressed"))
-        .select(REGION_CODE, "points", "weight", "suppressed")
-    )
 
 
 # --- centroids and flows ----------------------------------------------------------------------
@@ -859,7 +864,7 @@ def flow_map(
         pl.col("lon").cast(pl.Float64),
         pl.col("lat").cast(pl.Float64),
     )
-    if tiles is not None and tiles.crs == "gcj02":
+    if _is_gcj02(tiles):
         glon, glat = wgs84_to_gcj02(cent["lon"].to_numpy(), cent["lat"].to_numpy())
         cent = cent.with_columns(pl.Series("lon", glon), pl.Series("lat", glat))
     missing = sorted(set(od["o"]).union(od["d"]) - set(cent[REGION_CODE]))
@@ -879,18 +884,13 @@ def flow_map(
         )
         geom = {"type": "LineString", "coordinates": _arc(ox, oy, dx_, dy_)}
         features.append({"type": "Feature", "geometry": geom, "properties": {"t": tip, "w": width}})
-    if boundaries is not None:
-        boundaries = _as_gdf(boundaries, "boundaries")
-        outline_geoms = _prepare_geoms(boundaries, 0.0001, tiles)
-        bounds = _total_bounds(outline_geoms)
-    else:
-        outline_geoms = None
+    outline_layer, bounds = _outline_layer(boundaries, tiles)
+    if bounds is None:
         xy = cent.select("lon", "lat").to_numpy()
         bounds = np.concatenate([xy.min(axis=0), xy.max(axis=0)])
     m = _base_map(bounds, tiles)
-    if outline_geoms is not None:
-        outlines = [_feature(g, {}) for g in outline_geoms if g is not None and not g.is_empty]
-        m.add_child(_GeoJsonLayer(outlines, _OUTLINE_STYLE, "outlines"))
+    if outline_layer is not None:
+        m.add_child(outline_layer)
     m.add_child(_GeoJsonLayer(features, {"color": color, "opacity": 0.7}, "flows"))
     rows = []
     if od.height:

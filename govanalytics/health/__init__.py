@@ -1,6 +1,6 @@
 """Health-risk early warning, forecasting and risk views by region (健康风险预测与预警)."""
 
-from govanalytics.health._charts import forecast_band_figure
+from govanalytics.health._charts import alarm_chart, forecast_band_figure, season_chart
 from govanalytics.health._detect import DETECTION_METHODS, flag_aberrations
 from govanalytics.health._evaluate import (
     REFERENCES,
@@ -80,6 +80,7 @@ __all__ = [
     "TOTALS",
     "ageing_communities",
     "aggregate_counts",
+    "alarm_chart",
     "alarm_count",
     "backtest",
     "city_code",
@@ -110,6 +111,7 @@ __all__ = [
     "report_week",
     "risk_table",
     "score_forecasts",
+    "season_chart",
     "shift_period",
     "shown_total",
     "skill_text",

@@ -23,6 +23,7 @@ from govanalytics.hotwords._burst import (
     likelihood_ratio,
     run_likelihood_ratio,
 )
+from govanalytics.hotwords._charts import burst_chart
 from govanalytics.hotwords._detect import FUNNEL_STEPS, HotWords, count_words, detect_hot_words
 from govanalytics.hotwords._dictionary import (
     DROPPED_CLASSES,
@@ -84,6 +85,7 @@ __all__ = [
     "area_concentration",
     "baseline_scores",
     "build_segmenter",
+    "burst_chart",
     "choose_window",
     "class_stopwords",
     "count_floor",

@@ -19,6 +19,7 @@ from govanalytics.mobility._areas import (
     voronoi_cells,
     weights_to_level,
 )
+from govanalytics.mobility._charts import day_night_chart
 from govanalytics.mobility._flows import (
     commuting_from_shifts,
     in_out_flows,
@@ -80,6 +81,7 @@ __all__ = [
     "commuting_from_shifts",
     "dataset_column_maps",
     "day_levels",
+    "day_night_chart",
     "evaluate_gravity",
     "fit_gravity",
     "flow_balance",

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import lsqr
 
-from govanalytics.calendar import SPRING_FESTIVAL
+from govanalytics.calendar import LUNAR_YEARS, lunar_new_year
 from govanalytics.errors import InsufficientDataError, ParameterError
 
 __all__ = [
@@ -278,10 +278,10 @@ def flow_balance(volumes: pl.DataFrame) -> pl.DataFrame:
 
 def _lunar_same_day(day: dt.date) -> dt.date | None:
     """The day at the same distance from the previous year's lunar new year."""
-    this, last = SPRING_FESTIVAL.get(day.year), SPRING_FESTIVAL.get(day.year - 1)
-    nxt = SPRING_FESTIVAL.get(day.year + 1)
-    if this is None or last is None:
+    if day.year not in LUNAR_YEARS or day.year - 1 not in LUNAR_YEARS:
         return None
+    this, last = lunar_new_year(day.year), lunar_new_year(day.year - 1)
+    nxt = lunar_new_year(day.year + 1) if day.year + 1 in LUNAR_YEARS else None
     if nxt is not None and (nxt - day).days < (day - this).days:  # closer to next year's
         return day - (nxt - this)
     return day - (this - last)

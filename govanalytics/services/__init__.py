@@ -17,6 +17,7 @@
   and proactive offers per resident group.
 """
 
+from govanalytics.services._charts import capacity_chart
 from govanalytics.services._demand import (
     COMPLAINTS,
     demand_by_community,
@@ -77,6 +78,7 @@ __all__ = [
     "apply_promotion",
     "association_rules",
     "bus_card_roll",
+    "capacity_chart",
     "delivery_list",
     "demand_by_community",
     "demand_points",

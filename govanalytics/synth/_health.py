@@ -29,7 +29,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from govanalytics.calendar import SPRING_FESTIVAL
+from govanalytics.calendar import lunar_new_year
 from govanalytics.data.schemas import AGE_GROUPS
 from govanalytics.synth._base import CityBase
 from govanalytics.synth._part import SynthPart
@@ -100,7 +100,7 @@ def _holiday_factor(weeks: list[dt.date]) -> np.ndarray:
     """Spring Festival: visits drop in the holiday week and the week before, rebound after."""
     f = np.ones(len(weeks))
     idx = {w: i for i, w in enumerate(weeks)}
-    for day in SPRING_FESTIVAL.values():
+    for day in (lunar_new_year(y) for y in range(weeks[0].year - 1, weeks[-1].year + 2)):
         monday = day - dt.timedelta(days=day.weekday())
         for offset, factor in ((-1, 0.85), (0, 0.55), (1, 0.9), (2, 1.12)):
             i = idx.get(monday + dt.timedelta(weeks=offset))

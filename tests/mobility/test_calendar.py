@@ -20,10 +20,11 @@ def test_window_around_lunar_new_year() -> None:
 
 
 def test_unknown_year_is_an_error_not_a_missed_holiday() -> None:
-    with pytest.raises(DataError, match=r"'day'.*2031"):
-        is_spring_festival_period(dt.date(2031, 1, 25))
-    with pytest.raises(DataError, match=r"'dates'.*2031"):
-        holiday_flags(pl.Series([dt.date(2031, 1, 25)]))
+    assert is_spring_festival_period(dt.date(2031, 1, 25))  # 春节 2031-01-23, past the old table
+    with pytest.raises(DataError, match=r"'day'.*2100"):
+        is_spring_festival_period(dt.date(2100, 1, 25))
+    with pytest.raises(DataError, match=r"'dates'.*2100"):
+        holiday_flags(pl.Series([dt.date(2100, 1, 25)]))
 
 
 def test_holiday_flags() -> None:

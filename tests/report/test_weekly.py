@@ -194,7 +194,7 @@ def test_memo_docx_editable_copy(weekly_report) -> None:
 
     doc = Document(str(weekly_report.path / "memo.docx"))
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "城市运行政策简报" in text and "建议措施" in text and "数据来源" in text
+    assert "城市运行监测专报" in text and "工作建议" in text and "数据来源" in text
     assert len(doc.inline_shapes) == 2  # the map and the chart
 
 
