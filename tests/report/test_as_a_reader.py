@@ -171,3 +171,25 @@ def test_weekly_comment_count_matches_the_data(weekly_report, small_city: Path) 
         s = json.loads((weekly_report.path / name / "summary.json").read_text("utf-8"))
         h = next(h for h in s["headlines"] if h["key"] == "comments")
         assert (h["value"], h["unit"], h["period"]) == (expected, "条", "本周"), name
+
+
+def test_memo_pdf_reads_as_plain_chinese(weekly_report) -> None:
+    """The memo PDF (when printed) has a glyph for every character and no identifiers, and
+    states the week's comment count as the index does."""
+    from pypdf import PdfReader
+
+    from govanalytics.report._index import _fmt
+
+    pdf = weekly_report.path / "memo.pdf"
+    if not pdf.is_file():
+        pytest.skip(str(weekly_report.manifest.get("memo", {}).get("memo.pdf")))
+    text = "".join(page.extract_text() or "" for page in PdfReader(pdf).pages)
+    found = [f"{what} {m.group(0)!r}" for what, p in DENY.items() for m in p.finditer(text)]
+    assert found == []
+    assert "\ufffd" not in text and "□" not in text  # no replacement or tofu characters
+    comments = json.loads((weekly_report.path / "overview" / "summary.json").read_text("utf-8"))[
+        "headlines"
+    ]
+    figure = next(h for h in comments if h["key"] == "comments")
+    said = re.findall(r"本周群众留言\D{0,4}([\d,]+)", text.replace(" ", ""))
+    assert all(n == _fmt(figure["value"]) for n in said), said  # one figure, if the memo says it
