@@ -294,8 +294,8 @@ def index_html(
         )
     for sk in skipped:
         parts.append(
-            f"<tr><td>{esc(sk['title'])}</td><td class='skipped'>未生成</td>"
-            f"<td>{esc(sk['reason'])}</td></tr>"
+            f"<tr><td>{esc(sk['title'])}</td><td class='skipped' colspan='2'>"
+            f"未生成：{esc(sk['reason'])}</td></tr>"
         )
     parts.append("</table>")
     notes = [("数据质量", note) for note in manifest.get("data_notes", [])]
