@@ -9,6 +9,7 @@
     ├── InsufficientDataError     too little history or data for a method
     ├── PrivacyError              personal data would be published
     └── ReportError               a report run failed (names the notebook and cell)
+        └── NotebookError         one notebook failed (notebook, cell, error as attributes)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ __all__ = [
     "DataError",
     "GovAnalyticsError",
     "InsufficientDataError",
+    "NotebookError",
     "ParameterError",
     "PrivacyError",
     "ReportError",
@@ -71,3 +73,58 @@ class PrivacyError(GovAnalyticsError):
 
 class ReportError(GovAnalyticsError):
     """A report run failed; the message names the notebook and the failing cell."""
+
+
+class NotebookError(ReportError):
+    """One notebook of a weekly report failed: which notebook, which cell, which error.
+
+    Parameters
+    ----------
+    notebook
+        The notebook's stem (``health_risk``).
+    ename, evalue
+        The error's type name and message (``evalue`` cut to 500 characters).
+    cell_index
+        Index of the failing cell in the stored notebook (None: not in a cell).
+    execution_count
+        Its ``In [n]`` number, when it ran.
+    source
+        The line of the cell that raised.
+    """
+
+    def __init__(
+        self,
+        notebook: str,
+        *,
+        ename: str,
+        evalue: str,
+        cell_index: int | None = None,
+        execution_count: int | None = None,
+        source: str = "",
+    ) -> None:
+        self.notebook = notebook
+        self.ename = ename
+        self.evalue = str(evalue)[:500]
+        self.cell_index = cell_index
+        self.execution_count = execution_count
+        self.source = source
+        where = f"cell {cell_index}" if cell_index is not None else "no cell"
+        if execution_count is not None:
+            where += f" (In [{execution_count}])"
+        code = f" — `{source}`" if source else ""
+        super().__init__(
+            f"notebook {notebook}.ipynb failed at {where}: {ename}: {self.evalue}{code}"
+        )
+
+    def details(self) -> dict:
+        """The record kept in ``manifest.json`` (``cell_index``, ``execution_count``,
+        ``ename``, ``evalue`` and, when known, ``source``)."""
+        out: dict = {
+            "cell_index": self.cell_index,
+            "execution_count": self.execution_count,
+            "ename": self.ename,
+            "evalue": self.evalue,
+        }
+        if self.source:
+            out["source"] = self.source
+        return out

@@ -48,6 +48,8 @@ from govanalytics.hotwords._period import PeriodSummary, default_period, describ
 from govanalytics.hotwords._places import PLACE_SUFFIXES, place_names
 from govanalytics.hotwords._prepare import PreparedComments, prepare_comments
 from govanalytics.hotwords._publish import (
+    FILLER_WORDS,
+    officials_hot_list,
     published_bursts,
     published_hot_words,
     published_issues,
@@ -72,6 +74,7 @@ from govanalytics.hotwords._windows import (
 __all__ = [
     "ALL",
     "DROPPED_CLASSES",
+    "FILLER_WORDS",
     "FUNNEL_STEPS",
     "PLACE_SUFFIXES",
     "WINDOW_ZH",
@@ -105,6 +108,7 @@ __all__ = [
     "likelihood_ratio",
     "mask_tagged_names",
     "normalise_text",
+    "officials_hot_list",
     "place_names",
     "places_from_text",
     "prepare_comments",

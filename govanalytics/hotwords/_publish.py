@@ -15,7 +15,23 @@ import polars as pl
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.privacy import suppress_small_counts, withhold_derived
 
-__all__ = ["published_bursts", "published_hot_words", "published_issues"]
+__all__ = [
+    "FILLER_WORDS",
+    "officials_hot_list",
+    "published_bursts",
+    "published_hot_words",
+    "published_issues",
+]
+
+#: Words that say when or how much, not what about (一个多, 星期, 早上): kept in the analysis,
+#: left out of the hot list shown to officials.
+FILLER_WORDS = frozenset(
+    {
+        "一个多", "一个月", "半个月", "几天", "好几天", "多天", "多次", "一直", "已经",
+        "星期", "礼拜", "周末", "早上", "晚上", "上午", "下午", "中午", "凌晨", "半夜",
+        "今天", "昨天", "前天", "明天", "每天", "天天", "最近", "目前", "现在", "时候",
+    }
+)  # fmt: skip
 
 
 def published_hot_words(hot_words: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.DataFrame:
@@ -84,4 +100,25 @@ def published_issues(issues: pl.DataFrame, *, k: int = DEFAULT_MIN_COUNT) -> pl.
     pl.DataFrame
         The same rows with small counts withheld and a boolean ``suppressed`` column.
     """
-    return withhold_derived(suppress_small_counts(issues, "n_comments", k=k), "issues")
+    out = withhold_derived(suppress_small_counts(issues, "n_comments", k=k), "issues")
+    if "comment_ids" in out.columns:
+        out = out.with_columns(
+            pl.when(pl.col("n_comments").is_null())
+            .then(None)
+            .otherwise(pl.col("comment_ids"))
+            .alias("comment_ids")
+        )
+    return out
+
+
+def officials_hot_list(hot_words: pl.DataFrame, *, n: int = 20) -> pl.DataFrame:
+    """The hot list shown to officials, from :func:`published_hot_words` output.
+
+    Words whose count of writers is withheld (fewer than ``k`` writers) are not listed at all,
+    nor :data:`FILLER_WORDS`; the rest keep their order (``rank``) and are numbered again
+    from 1 in ``rank``. At most ``n`` rows.
+    """
+    kept = hot_words.filter(
+        ~pl.col("suppressed").fill_null(False) & ~pl.col("word").is_in(list(FILLER_WORDS))
+    ).sort("rank")
+    return kept.head(n).with_columns(pl.int_range(1, pl.len() + 1).cast(pl.Int64).alias("rank"))

@@ -3,7 +3,10 @@
 nbconvert's ``lab`` template loads require.js, MathJax, mermaid and the widget manager from
 CDNs; on a government intranet those requests fail. The template below drops them (the
 notebooks' outputs need none of them: folium maps arrive as self-contained iframes whose
-Leaflet is inlined by :mod:`govanalytics.geo`) and adds the report's provenance footer.
+Leaflet is inlined by :mod:`govanalytics.geo`) and adds the report's navigation bar and footer.
+
+Pages speak to officials: the footer holds only the week, the date and one link to the
+technical appendix (:mod:`govanalytics.report._appendix`), where provenance lives.
 
 Every page carries the strict Content-Security-Policy of
 :func:`govanalytics.privacy.with_content_security_policy`: the only scripts it may run are those
@@ -25,12 +28,41 @@ _TEMPLATE = """{%- extends "index.html.j2" -%}
 {% block jupyter_widgets %}{% endblock jupyter_widgets %}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block body_header %}{{ super() }}{{ resources.govanalytics_header | safe }}{% endblock body_header %}
 {% block body_footer %}{{ resources.govanalytics_footer | safe }}{{ super() }}{% endblock body_footer %}
 """
 
+#: Print and reading styles added to every chapter page: A4 pages, tables and maps not cut
+#: across pages, the navigation bar not printed.
+PAGE_CSS = """
+<style>
+.ga-nav{font-size:14px;margin:.4em 0 1em;padding:.4em 0;border-bottom:1px solid #ddd}
+.ga-nav a{margin-right:1.2em}
+.ga-table td,.ga-table th{font-variant-numeric:tabular-nums}
+@page{size:A4;margin:15mm 12mm}
+@media print{
+ .ga-nav{display:none}
+ body{font-size:11pt}
+ iframe,img,figure,table,.jp-OutputArea-output{break-inside:avoid;page-break-inside:avoid}
+ iframe{max-height:120mm}
+ h1,h2,h3{break-after:avoid;page-break-after:avoid}
+}
+</style>
+"""
 
-def export_html(notebook: str | Path, target: str | Path, *, footer_html: str = "") -> Path:
+
+def export_html(
+    notebook: str | Path,
+    target: str | Path,
+    *,
+    footer_html: str = "",
+    header_html: str = "",
+    title: str = "",
+) -> Path:
     """Export an executed notebook to an HTML page without code and without external hosts.
+
+    Cells tagged :data:`~govanalytics.report._display.HIDDEN_TAG` (notes for whoever edits the
+    notebook) are left out of the page; the notebook keeps them.
 
     Parameters
     ----------
@@ -39,7 +71,11 @@ def export_html(notebook: str | Path, target: str | Path, *, footer_html: str = 
     target
         The ``.html`` file to write.
     footer_html
-        HTML placed at the end of the page (the provenance footer).
+        HTML placed at the end of the page (the footer).
+    header_html
+        HTML placed at the top of the page (the navigation bar); :data:`PAGE_CSS` is added.
+    title
+        The page's title (the browser tab); default the notebook's first heading.
 
     Returns
     -------
@@ -49,6 +85,9 @@ def export_html(notebook: str | Path, target: str | Path, *, footer_html: str = 
     import jinja2
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from govanalytics.report._display import HIDDEN_TAG
 
     exporter = HTMLExporter(
         template_name="lab",
@@ -58,8 +97,16 @@ def export_html(notebook: str | Path, target: str | Path, *, footer_html: str = 
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={HIDDEN_TAG}, enabled=True), enabled=True
+    )
     nb = nbformat.read(str(notebook), as_version=4)
-    body, _ = exporter.from_notebook_node(nb, resources={"govanalytics_footer": footer_html})
+    resources = {
+        "govanalytics_footer": footer_html,
+        "govanalytics_header": PAGE_CSS + header_html,
+        "metadata": {"name": title or _first_heading(nb) or "报告"},
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
     body = with_content_security_policy(body, scripts=map_scripts(nb))
     target = Path(target)
     target.write_text(body, encoding="utf-8")
@@ -74,6 +121,22 @@ _MAP_OUTPUT = re.compile(
 )
 #: ``repr`` of a map of :mod:`govanalytics.geo` (the ``text/plain`` beside its HTML).
 _MAP_REPR = re.compile(r"<govanalytics\.geo\.[\w.]*OfflineMap (?:object )?at 0x[0-9a-f]+>")
+
+
+def _first_heading(nb) -> str:
+    """Text of the first ``# heading`` a notebook shows (a Markdown cell or output)."""
+    for cell in nb.get("cells", []):
+        if "report-hide" in cell.get("metadata", {}).get("tags", []):
+            continue
+        texts = [_text(cell.get("source"))] if cell.get("cell_type") == "markdown" else []
+        texts += [
+            _text((o.get("data") or {}).get("text/markdown")) for o in cell.get("outputs", [])
+        ]
+        for text in texts:
+            m = re.search(r"^#\s+(.+)$", text, flags=re.M)
+            if m:
+                return m.group(1).strip()
+    return ""
 
 
 def _text(value: object) -> str:
@@ -99,29 +162,30 @@ def map_scripts(nb) -> list[str]:
     return scripts
 
 
-def footer_html(
-    *,
-    week: str,
-    inputs: dict[str, str],
-    parameters: dict,
-    versions: dict[str, str],
-    generated_at: str,
-) -> str:
-    """The provenance footer shown on every page of a report (Chinese labels).
-
-    Lists the data sources with the first 12 hex digits of their SHA-256, the parameters, the
-    package versions and the generation time; the full values are in ``manifest.json``.
-    """
+def footer_html(*, week: str, generated_at: str, appendix: str = "appendix.html") -> str:
+    """The footer of every officials' page: the report week, the day it was made and one link
+    to the technical appendix (data sources with their SHA-256, parameters, versions, the
+    executed notebooks and tables for download; the full record is ``manifest.json``)."""
     esc = _html.escape
-    sources = "；".join(f"{esc(k)}（sha256 {v[:12]}）" for k, v in inputs.items()) or "无"
-    params = "，".join(f"{esc(str(k))}={esc(repr(v))}" for k, v in parameters.items()) or "无"
-    vers = "，".join(f"{esc(k)} {esc(v)}" for k, v in versions.items())
+    day = generated_at[:10]
+    shown = f"{day[:4]}年{day[5:7]}月{day[8:10]}日" if len(day) == 10 else esc(day)
     return (
         '<footer class="govanalytics-provenance" style="margin:2em 1em 1em;padding-top:.6em;'
         'border-top:1px solid #ccc;font-size:12px;color:#555;line-height:1.6">'
-        f"<div><b>报告周</b>：{esc(week)}　<b>生成时间</b>：{esc(generated_at)}</div>"
-        f"<div><b>数据来源</b>：{sources}</div>"
-        f"<div><b>参数</b>：{params}</div>"
-        f"<div><b>软件版本</b>：{vers}</div>"
-        "<div>完整记录见 manifest.json。</div></footer>"
+        f"城市运行周报　{esc(week)}　·　{shown}编制　·　"
+        f"<a href='{esc(appendix)}'>技术附录（数据来源、方法参数与数据下载）</a></footer>"
     )
+
+
+def nav_html(*, week: str, previous: str | None, following: str | None, depth: int) -> str:
+    """The navigation bar of a page ``depth`` folders below the report's folder (index: 0,
+    chapter pages: 1): back to this week's index, previous and next published week, archive."""
+    esc = _html.escape
+    up = "../" * depth
+    links = [] if depth == 0 else [f"<a href='{up}index.html'>返回本期目录</a>"]
+    if previous:
+        links.append(f"<a href='{up}../{esc(previous)}/index.html'>上一期（{esc(previous)}）</a>")
+    if following:
+        links.append(f"<a href='{up}../{esc(following)}/index.html'>下一期（{esc(following)}）</a>")
+    links.append(f"<a href='{up}../index.html'>历期目录</a>")
+    return f"<nav class='ga-nav' aria-label='{esc(week)}'>{''.join(links)}</nav>"

@@ -1,6 +1,15 @@
-"""Chinese labels of table columns, for what people read (pages, the Excel appendix)."""
+"""One label table for what officials read: every code shown on a page, in the Excel appendix
+or in the memo passes through it (column names, method / model / disease / service codes,
+booleans, severities, ``all``), and one set of number formats (thousands separators, signed
+percentages, rounding by kind).
+
+Tables written to Parquet keep their English snake_case names and codes: this is display only.
+"""
 
 from __future__ import annotations
+
+import math
+from typing import Any
 
 import pandas as pd
 import polars as pl
@@ -14,8 +23,8 @@ REPORT_LABELS_ZH: dict[str, str] = {
     "aged_60_share": "60岁以上占比",
     "ageing_communities": "老龄化社区数",
     "ageing": "老龄化社区",
-    "applications": "本周办件申请",
-    "comments": "本周群众留言",
+    "applications": "办件申请（件）",
+    "comments": "群众留言（条）",
 }
 
 #: Labels of column names the analysis notebooks' tables commonly use (generic meanings; the
@@ -50,8 +59,8 @@ COMMON_LABELS_ZH: dict[str, str] = {
     "bed_demand": "床位需求",
     "bed_ratio": "床位需求占比",
     "rank": "排名",
-    "wis": "加权区间得分（WIS）",
-    "relative_wis": "相对WIS",
+    "wis": "预测误差得分",
+    "relative_wis": "误差与基准之比",
     "coverage_50": "50%区间覆盖率",
     "coverage_95": "95%区间覆盖率",
     "n": "样本数",
@@ -126,15 +135,161 @@ COMMON_LABELS_ZH: dict[str, str] = {
 }
 
 
+#: Codes that appear as *values* (and as pivoted column names) in the analyses' tables: alarm
+#: methods, forecast models, severities, the whole-area scope, change words, units.
+CODE_LABELS_ZH: dict[str, str] = {
+    # alarm methods (govanalytics.health.flag_aberrations)
+    "farrington": "历史同期基线法",
+    "moving_percentile": "移动百分位数法",
+    "ears_c1": "近期基线法一",
+    "ears_c2": "近期基线法二",
+    "ears_c3": "近期基线法三",
+    # forecast models (govanalytics.health.forecast_counts)
+    "baseline": "基准（沿用近期水平）",
+    "glm": "回归模型",
+    "theta": "趋势外推模型",
+    "ensemble": "组合预测",
+    "arima": "时间序列模型",
+    "gbm": "机器学习模型",
+    "flat": "简单外推（沿用上期）",
+    "seasonal_naive": "季节基准（沿用去年同期）",
+    # severities and scopes
+    "high": "高",
+    "medium": "中",
+    "low": "低",
+    "all": "全市",
+    # rank changes (hot words)
+    "new": "新上榜",
+    "up": "上升",
+    "down": "下降",
+    "same": "持平",
+    # reasons of a service surge (govanalytics.services.surge_warnings)
+    "running_count": "累计申请已超过容量",
+    "projection": "按当前速度预计超过容量",
+    "seasonal": "显著高于往年同期水平",
+    # periods and units
+    "week": "周",
+    "month": "月",
+    "day": "日",
+    "count": "人数",
+    "share": "占比",
+    "index": "规模指数",
+    # rule columns of association rules shown pivoted
+    "persons_a": "办理前项人数",
+    "persons_b": "办理后项人数",
+    "persons_ab": "先后办理两项人数",
+    "day_change": "白天人口变化",
+    "field_zh": "字段",
+    "kind_zh": "冲突类型",
+    "outcome_zh": "结果",
+    "outcome": "结果代码",
+    "reason_zh": "原因",
+    "verification_level": "核验层级",
+    "records": "记录数",
+    "periods": "期数",
+    "absent": "无记录期数",
+    "not_reported": "未报告期数",
+    "first_missing": "首个缺报期",
+    "last_missing": "最后缺报期",
+    "conflicts": "冲突数",
+    "partial": "另一方向已抑制",
+    "expected": "期望值",
+    "suppressed": "已抑制",
+    "roll_year": "名册年度",
+    "service": "事项",
+    "service_type": "事项",
+    "excerpt": "留言摘录（已遮蔽）",
+    "lq": "区位商",
+    "n_held_back": "留出区域对数",
+    "cpc": "通勤共同部分指数",
+}
+
+#: Columns holding a relative change (0.11 = +11 %): shown signed, one decimal.
+CHANGE_COLUMNS = frozenset({"change_week", "change_year", "change_pct", "rank_delta"})
+#: Columns holding a share between 0 and 1: shown as a percentage, one decimal.
+SHARE_COLUMNS = frozenset(
+    {
+        "household_registered_share",
+        "aged_60_share",
+        "bed_ratio",
+        "support",
+        "confidence",
+        "coverage_50",
+        "coverage_95",
+        "share",
+        "ratio_to_capacity",
+    }
+)
+
+
+def code_labels() -> dict[str, str]:
+    """Every code → its Chinese label: :data:`CODE_LABELS_ZH`, diseases, services, channels,
+    verification levels and the data layer's value labels (one table, read by pages, the Excel
+    appendix and the memo)."""
+    from govanalytics.data.schemas import CHANNELS_ZH, SERVICE_TYPES, VERIFICATION_LEVELS_ZH
+    from govanalytics.health import DISEASES_ZH
+
+    return {
+        **CODE_LABELS_ZH,
+        **DISEASES_ZH,
+        **SERVICE_TYPES,
+        **CHANNELS_ZH,
+        **VERIFICATION_LEVELS_ZH,
+    }
+
+
+def label(value: Any) -> str:
+    """A value as officials read it: a code's Chinese label, 是/否 for booleans, a number with
+    thousands separators (see :func:`format_number`), — for a missing value; other text as is.
+
+    Examples
+    --------
+    >>> label("ears_c1"), label(True), label(12345), label("all")
+    ('近期基线法一', '是', '12,345', '全市')
+    """
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float):
+        return format_number(value)
+    text = str(value)
+    return code_labels().get(text, text)
+
+
+def format_number(value: float | int, *, kind: str = "auto") -> str:
+    """A number as officials read it, rounded by kind.
+
+    ``kind``: ``"count"`` (whole number, thousands separators), ``"change"`` (a relative change
+    0.11 → ``+11.0%``), ``"share"`` (0.546 → ``54.6%``), ``"rate"`` (one decimal) or ``"auto"``
+    (integers as counts; other numbers one decimal from 10 up, two below).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if kind == "change":
+        return f"{value * 100:+.1f}%"
+    if kind == "share":
+        return f"{value * 100:.1f}%"
+    if kind == "count" or isinstance(value, int):
+        return f"{round(value):,}"
+    if kind == "rate" or abs(value) >= 10:
+        return f"{value:,.1f}"
+    return f"{value:,.2f}"
+
+
 def column_label(name: str) -> str:
     """Chinese label of a column: report labels, then :data:`LABELS_ZH`, then common analysis
-    columns, then the dataset schemas' labels; the name itself when none is known."""
+    columns, then codes (a pivoted method column), then the dataset schemas' labels; the name
+    itself when none is known."""
     if name in REPORT_LABELS_ZH:
         return REPORT_LABELS_ZH[name]
     if name in LABELS_ZH:
         return LABELS_ZH[name]
     if name in COMMON_LABELS_ZH:
         return COMMON_LABELS_ZH[name]
+    codes = code_labels()
+    if name in codes:
+        return codes[name]
     from govanalytics.data.schemas import SCHEMAS
 
     for schema in SCHEMAS.values():
@@ -158,33 +313,69 @@ def zh_columns(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.rename(dict(zip(frame.columns, zh_labels(frame.columns), strict=True)))
 
 
-def zh_table(frame: pl.DataFrame, *, percent: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A table ready to show people: Chinese headers, 是/否 for booleans, ``percent`` columns
-    (shares 0–1) as percentages, thousands separators, and 已抑制 for values withheld in rows
-    flagged ``suppressed`` (other missing values show as —). Returns a pandas frame of text
-    without the row index shown by default.
+def _codes_beside_names(columns: list[str]) -> set[str]:
+    """Code columns not shown because the table also names the place (``community_code``
+    beside ``community_name``, ``district_code`` / ``region_code`` beside ``region_name``)."""
+    names = {c for c in columns if c.endswith("_name") or c in ("region_name", "area_name")}
+    if not names:
+        return set()
+    return {c for c in columns if c.endswith("_code")}
+
+
+def zh_table(
+    frame: pl.DataFrame,
+    *,
+    percent: tuple[str, ...] = (),
+    labels: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """A table ready to show people: Chinese headers, codes as their labels (:func:`label`),
+    是/否 for booleans, relative changes as ``+11.0%`` (:data:`CHANGE_COLUMNS`), shares and
+    ``percent`` columns as percentages, thousands separators, and 已抑制 for values withheld in
+    rows flagged ``suppressed`` (other missing values show as —). The ``suppressed`` flag
+    itself is not shown. ``labels`` overrides headers where the period must be said (a
+    column of this week's counts: ``{"applications": "本周办件申请"}``). Returns a pandas
+    frame of text, shown without its row index.
     """
     flagged = (
         frame["suppressed"].fill_null(False)
         if "suppressed" in frame.columns and frame.schema["suppressed"] == pl.Boolean
         else pl.Series([False] * frame.height)
     )
+    codes = code_labels()
     shown = {}
     for name in frame.columns:
+        if name == "suppressed":
+            continue
+        kind = (
+            "change"
+            if name in CHANGE_COLUMNS
+            else "share"
+            if name in SHARE_COLUMNS or name in percent
+            else "auto"
+        )
         values = []
         for value, hidden in zip(frame[name].to_list(), flagged.to_list(), strict=True):
-            if value is None:
-                values.append("已抑制" if hidden and name != "suppressed" else "—")
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                values.append("已抑制" if hidden else "—")
             elif isinstance(value, bool):
                 values.append("是" if value else "否")
-            elif name in percent and isinstance(value, int | float):
-                values.append(f"{value * 100:.1f}%")
-            elif isinstance(value, int):
-                values.append(f"{value:,}")
-            elif isinstance(value, float):
-                values.append(f"{value:,.2f}")
+            elif isinstance(value, int | float):
+                values.append(format_number(value, kind=kind))
+            elif isinstance(value, list | tuple):
+                values.append("、".join(codes.get(str(v), str(v)) for v in value))
             else:
-                values.append(str(value))
+                values.append(codes.get(str(value), str(value)))
         shown[name] = values
-    table = pl.DataFrame(shown, schema=dict.fromkeys(frame.columns, pl.String))
-    return zh_columns(table).to_pandas()
+    columns = [c for c in frame.columns if c != "suppressed"]
+    columns = [c for c in columns if c not in _codes_beside_names(frame.columns)]
+    shown = {c: shown[c] for c in columns}
+    table = zh_columns(pl.DataFrame(shown, schema=dict.fromkeys(columns, pl.String)))
+    if labels:
+        table = table.rename(
+            {
+                label: labels[c]
+                for c, label in zip(columns, table.columns, strict=True)
+                if c in labels
+            }
+        )
+    return table.to_pandas()

@@ -12,6 +12,7 @@ import polars as pl
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import ParameterError
 from govanalytics.privacy import secondary_suppress, suppress_small_counts
+from govanalytics.report._headlines import Headline, weekly_event_count
 from govanalytics.report.contract import week_bounds
 
 #: A community is "ageing" when more than this share of its registered people are 60 or older
@@ -156,22 +157,27 @@ def city_overview(
     registered_share = register.select(
         pl.col("household_registered").cast(pl.Float64).mean()
     ).item()
+    on_day = f"截至{sunday.month}月{sunday.day}日"
     headlines: list[dict[str, Any]] = [
-        {"key": "people", "label": "登记人口", "value": total, "unit": "人"},
-        {
-            "key": "household_registered_share",
-            "label": "户籍人口占比",
-            "value": round((registered_share or 0.0) * 100, 1),
-            "unit": "%",
-        },
-        {
-            "key": "ageing_communities",
-            "label": "老龄化社区（60岁以上超30%）",
-            "value": int(per_community["ageing"].sum()),
-            "unit": "个",
-        },
+        Headline("people", "登记人口", total, "人", period=on_day).as_dict(),
+        Headline(
+            "household_registered_share",
+            "户籍人口占比",
+            round((registered_share or 0.0) * 100, 1),
+            "%",
+            period=on_day,
+            kind="share",
+        ).as_dict(),
+        Headline(
+            "ageing_communities",
+            "老龄化社区（60岁以上超30%）",
+            int(per_community["ageing"].sum()),
+            "个",
+            period=on_day,
+        ).as_dict(),
     ]
     names = dict(districts.iter_rows())
+    notes_events: list[str] = []
     findings = [
         f"全市人口登记库共 {total:,} 人，户籍人口占 {headlines[1]['value']}%，"
         f"分布在 {districts.height} 个区县、{communities.height} 个社区。"
@@ -183,9 +189,9 @@ def city_overview(
             f"60岁以上人口占比超过30%的老龄化社区共 {n_ageing} 个，"
             f"其中 {names[top['district_code']]} 最多（{top['ageing_communities']} 个）。"
         )
-    for label, frame, time_col, key in (
-        ("办件申请", applications, "submitted_at", "applications"),
-        ("群众留言", comments, "created_at", "comments"),
+    for label, frame, time_col, key, unit in (
+        ("办件申请", applications, "submitted_at", "applications", "件"),
+        ("群众留言", comments, "created_at", "comments", "条"),
     ):
         if frame is None:
             table = table.with_columns(pl.lit(None, pl.Int64).alias(key))
@@ -199,29 +205,27 @@ def city_overview(
         table = secondary_suppress(
             suppress_small_counts(table, key, k=k), key, groups=[[]]
         )  # the city total is published too
-        sums = {
-            c: int(counts[c].sum())
-            for c in ("current", "previous", "year_ago")
-            if c in counts.columns
-        }
-        headline = {"key": key, "label": f"本周{label}", "value": sums["current"], "unit": "件"}
-        if "previous" in sums:
-            headline["previous"] = sums["previous"]
-        if "year_ago" in sums and sums["year_ago"] > 0:
-            headline["year_ago"] = sums["year_ago"]
-        headlines.append(headline)
-        prev = sums.get("previous") or 0
-        change = f"，环比{'增长' if sums['current'] >= prev else '下降'}" + (
-            f" {abs(sums['current'] - prev) / prev * 100:.1f}%" if prev else ""
+        figure = weekly_event_count(frame, time_col, week, key=key, label=label, unit=unit)
+        headlines.append(figure.as_dict())
+        current, prev = int(figure.value or 0), figure.previous or 0
+        change = f"，比上周{'增加' if current >= prev else '减少'}" + (
+            f" {abs(current - prev) / prev * 100:.1f}%" if prev else ""
         )
-        findings.append(f"本周{label} {sums['current']:,} 件{change}。")
+        findings.append(f"本周{label} {current:,} {unit}{change}。")
+        placed = counts.filter(pl.col("district_code").is_in(districts["district_code"].implode()))
+        unplaced_events = current - int(placed["current"].sum() or 0)
+        if unplaced_events > 0:  # in the city total, in no district row: said, not dropped
+            said = f"{unplaced_events:,}" if unplaced_events >= k else f"少于{k}"
+            notes_events.append(
+                f"本周{label}中 {said} {unit}未能对应到区县，计入全市合计，未计入各区县数。"
+            )
     if "suppressed" not in table.columns:
         table = table.with_columns(pl.lit(False).alias("suppressed"))
     table = table.with_columns(
         pl.col("household_registered_share").round(4), pl.col("aged_60_share").round(4)
     )
     per_community = per_community.with_columns(pl.col("aged_60_share").round(4))
-    notes = []
+    notes = list(notes_events)
     unplaced = register.join(communities, on="community_code", how="anti").height
     if unplaced:  # not dropped silently: they count in the city total but in no district
         said = f"{unplaced:,}" if unplaced >= k else f"少于{k}"  # a count of people: rule k

@@ -29,7 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
-from govanalytics.errors import GovAnalyticsError, ParameterError, PrivacyError, ReportError
+from govanalytics.errors import (
+    GovAnalyticsError,
+    NotebookError,
+    ParameterError,
+    PrivacyError,
+    ReportError,
+)
 from govanalytics.report import _html, _manifest
 from govanalytics.report._params import check_parameters, notebook_parameters
 from govanalytics.report.contract import check_week, resolve_data_dir, resolve_week
@@ -55,11 +61,16 @@ class NotebookRun:
         if not self.error:
             return f"{self.name}: ok"
         e = self.error
-        where = f"cell {e['cell_index']}" if e.get("cell_index") is not None else "no cell"
-        if e.get("execution_count") is not None:
-            where += f" (In [{e['execution_count']}])"
-        code = f" — `{e['source']}`" if e.get("source") else ""
-        return f"notebook {self.name}.ipynb failed at {where}: {e['ename']}: {e['evalue']}{code}"
+        return str(
+            NotebookError(
+                self.name,
+                ename=str(e.get("ename")),
+                evalue=str(e.get("evalue")),
+                cell_index=e.get("cell_index"),
+                execution_count=e.get("execution_count"),
+                source=str(e.get("source") or ""),
+            )
+        )
 
 
 @dataclass
@@ -215,8 +226,8 @@ def _log(message: str, *, quiet: bool) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
-def _execute(nb_path: Path, folder: Path, params: dict, kernel: str) -> dict[str, Any] | None:
-    """Run one notebook with cwd = its output folder; return error details or None."""
+def _execute(nb_path: Path, folder: Path, params: dict, kernel: str) -> NotebookError | None:
+    """Run one notebook with cwd = its output folder; the failure, or None."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -228,22 +239,21 @@ def _execute(nb_path: Path, folder: Path, params: dict, kernel: str) -> dict[str
             kernel_name=kernel,
             cwd=str(folder),
             progress_bar=False,
+            # the kernel's own start-up log (the "running over TCP without encryption" notice
+            # of a kernel on the local machine) is not the notebook's output: not shown
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as exc:
-        return {
-            "cell_index": _source_index(folder / nb_path.name, exc.cell_index),
-            "execution_count": exc.exec_count,
-            "ename": exc.ename,
-            "evalue": str(exc.evalue)[:500],
-            "source": failing_line(exc.source or "", exc.traceback or []),
-        }
+        return NotebookError(
+            nb_path.stem,
+            cell_index=_source_index(folder / nb_path.name, exc.cell_index),
+            execution_count=exc.exec_count,
+            ename=exc.ename,
+            evalue=str(exc.evalue),
+            source=failing_line(exc.source or "", exc.traceback or []),
+        )
     except Exception as exc:
-        return {
-            "cell_index": None,
-            "execution_count": None,
-            "ename": type(exc).__name__,
-            "evalue": str(exc)[:500],
-        }
+        return NotebookError(nb_path.stem, ename=type(exc).__name__, evalue=str(exc))
     return None
 
 
@@ -427,18 +437,20 @@ def render_weekly(
         _log(f"removed {folder.name}, left by an interrupted run", quiet=quiet)
     try:
         return _build(
-            build,
-            out,
-            week,
-            data_path,
-            plans,
-            kernel,
-            compose,
-            quiet,
-            started,
-            project=project,
-            skipped=skipped,
-            data_notes=data_notes,
+            BuildPlan(
+                build=build,
+                out=out,
+                week=week,
+                data_path=data_path,
+                notebooks=plans,
+                kernel=kernel,
+                compose=compose,
+                quiet=quiet,
+                started=started,
+                project=project,
+                skipped=skipped,
+                data_notes=data_notes,
+            )
         )
     except OSError as exc:  # disk full, folder made read-only during the run
         msg = f"weekly report {week}: writing failed ({exc.strerror or exc}: {exc.filename})"
@@ -528,91 +540,107 @@ def clean_stale_builds(out: Path) -> list[Path]:
     return removed
 
 
-def _build(
-    build: Path,
-    out: Path,
-    week: str,
-    data_path: Path,
-    plans: list[tuple[Path, dict]],
-    kernel: str,
-    compose: bool,
-    quiet: bool,
-    started: float,
-    *,
-    project: Any = None,
-    skipped: list[dict[str, str]] | None = None,
-    data_notes: list[str] | None = None,
-) -> WeeklyReport:
-    generated_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    if project is not None and project.layout == "project":
-        from govanalytics.report._check import data_files
+@dataclass
+class BuildPlan:
+    """A weekly run once its inputs are checked: where it builds, what it runs, how it reports.
 
-        inputs = data_files(project)
-    else:
-        inputs = _manifest.input_fingerprints(data_path)
-    versions = _manifest.package_versions()
-    _log(f"govanalytics report {week}: {len(plans)} notebooks, data {data_path}", quiet=quiet)
-    runs: list[NotebookRun] = []
-    for i, (path, params) in enumerate(plans, 1):
-        folder = build / path.stem
-        folder.mkdir()
-        _log(f"[{i}/{len(plans)}] {path.stem} …", quiet=quiet)
-        t0 = time.perf_counter()
-        error = _execute(path, folder, params, kernel)
-        if error is None and not (folder / "summary.json").is_file():
-            error = {
-                "cell_index": None,
-                "execution_count": None,
-                "ename": "ReportError",
-                "evalue": "the notebook wrote no summary.json into output_dir",
-            }
-        if error is None:
-            withhold_summary_headlines(
-                folder / "summary.json", k=params.get("k") or DEFAULT_MIN_COUNT
-            )
-        duration = round(time.perf_counter() - t0, 2)
-        run = NotebookRun(
-            name=path.stem,
-            status="ok" if error is None else "failed",
-            duration_s=duration,
-            parameters=params,
-            error=error,
-            tables=sorted(p.name for p in folder.glob("*.parquet")),
+    One object instead of the nine positional arguments the build steps used to pass along;
+    :func:`_build` runs the steps (:func:`_run_notebook` for each notebook,
+    :func:`_new_manifest`, :func:`_compose`, :func:`_gate`, :func:`_publish`) over it.
+    """
+
+    build: Path
+    out: Path
+    week: str
+    data_path: Path
+    notebooks: list[tuple[Path, dict[str, Any]]]
+    kernel: str
+    compose: bool = True
+    quiet: bool = False
+    started: float = field(default_factory=time.perf_counter)
+    project: Any = None
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    data_notes: list[str] = field(default_factory=list)
+    generated_at: str = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    )
+
+    def log(self, message: str) -> None:
+        """A progress line on stderr (nothing when quiet)."""
+        _log(message, quiet=self.quiet)
+
+    def inputs(self) -> dict[str, str]:
+        """The data files read, with their SHA-256."""
+        if self.project is not None and self.project.layout == "project":
+            from govanalytics.report._check import data_files
+
+            return data_files(self.project)
+        return _manifest.input_fingerprints(self.data_path)
+
+
+def _run_notebook(plan: BuildPlan, i: int, path: Path, params: dict[str, Any]) -> NotebookRun:
+    """Step: execute one notebook into its folder of the build and export its page."""
+    from govanalytics.report._index import neighbours
+
+    n = len(plan.notebooks)
+    folder = plan.build / path.stem
+    folder.mkdir()
+    plan.log(f"[{i}/{n}] {path.stem} …")
+    t0 = time.perf_counter()
+    failure = _execute(path, folder, params, plan.kernel)
+    if failure is None and not (folder / "summary.json").is_file():
+        failure = NotebookError(
+            path.stem, ename="ReportError", evalue="the notebook wrote no summary.json"
         )
-        runs.append(run)
-        state = "ok" if error is None else "FAILED — " + run.describe_error()
-        _log(f"[{i}/{len(plans)}] {path.stem} {state} ({duration:.1f} s)", quiet=quiet)
-        executed = folder / path.name
-        if executed.is_file():
-            footer = _html.footer_html(
-                week=week,
-                inputs=inputs,
-                parameters=params,
-                versions=versions,
-                generated_at=generated_at,
-            )
-            try:
-                _html.export_html(executed, folder / f"{path.stem}.html", footer_html=footer)
-            except Exception as exc:  # the notebook ran but its page cannot be published
-                if run.error is None:
-                    run.status = "failed"
-                    run.error = {
-                        "cell_index": None,
-                        "execution_count": None,
-                        "ename": "HTMLExportError",
-                        "evalue": f"{type(exc).__name__}: {exc}"[:500],
-                    }
-                    _log(
-                        f"[{i}/{len(plans)}] {path.stem} FAILED — {run.describe_error()}",
-                        quiet=quiet,
-                    )
+    if failure is None:  # headline counts below k withheld with the run's k (issue 15)
+        withhold_summary_headlines(folder / "summary.json", k=params.get("k") or DEFAULT_MIN_COUNT)
+    run = NotebookRun(
+        name=path.stem,
+        status="ok" if failure is None else "failed",
+        duration_s=round(time.perf_counter() - t0, 2),
+        parameters=params,
+        error=None if failure is None else failure.details(),
+        tables=sorted(p.name for p in folder.glob("*.parquet")),
+    )
+    state = "ok" if failure is None else "FAILED — " + run.describe_error()
+    plan.log(f"[{i}/{n}] {path.stem} {state} ({run.duration_s:.1f} s)")
+    executed = folder / path.name
+    if not executed.is_file():
+        return run
+    before, after = neighbours(plan.out, plan.week)
+    try:
+        _html.export_html(
+            executed,
+            folder / f"{path.stem}.html",
+            footer_html=_html.footer_html(
+                week=plan.week, generated_at=plan.generated_at, appendix="../appendix.html"
+            ),
+            header_html=_html.nav_html(week=plan.week, previous=before, following=after, depth=1),
+        )
+    except Exception as exc:  # the notebook ran but its page cannot be published
+        if run.error is None:
+            run.status = "failed"
+            run.error = NotebookError(
+                path.stem, ename="HTMLExportError", evalue=f"{type(exc).__name__}: {exc}"
+            ).details()
+            plan.log(f"[{i}/{n}] {path.stem} FAILED — {run.describe_error()}")
+    return run
 
-    manifest: dict[str, Any] = {
-        "week": week,
+
+def _new_manifest(
+    plan: BuildPlan,
+    runs: list[NotebookRun],
+    *,
+    inputs: dict[str, str],
+    versions: dict[str, str],
+) -> dict[str, Any]:
+    """Step: the run's manifest (inputs, parameters, outcome of each notebook, versions)."""
+    return {
+        "week": plan.week,
         "status": "ok" if all(r.status == "ok" for r in runs) else "failed",
-        "generated_at": generated_at,
-        "data_dir": str(data_path),
-        "kernel": kernel,
+        "generated_at": plan.generated_at,
+        "data_dir": str(plan.data_path),
+        "kernel": plan.kernel,
         "inputs": inputs,
         "parameters": {r.name: r.parameters for r in runs},
         "notebooks": [
@@ -627,80 +655,112 @@ def _build(
             }
             for r in runs
         ],
-        "skipped": list(skipped or []),
-        "data_notes": list(data_notes or []),
+        "skipped": list(plan.skipped),
+        "data_notes": list(plan.data_notes),
         "versions": versions,
         **_manifest.runtime(),
         "artifacts": ["manifest.json"],
     }
-    report = WeeklyReport(week=week, path=build, runs=runs, manifest=manifest)
-    from govanalytics.report._index import write_archive, write_index
 
-    failure: GovAnalyticsError | None = None
+
+def _compose(plan: BuildPlan, report: WeeklyReport) -> GovAnalyticsError | None:
+    """Step: the index (and, when asked, the memo and the Excel appendix); the error if any."""
+    from govanalytics.report._index import write_index
+
     try:
-        if compose:
+        if plan.compose:
             from govanalytics.report._compose import compose_report
 
-            compose_report(report, quiet=quiet)
+            compose_report(report, quiet=plan.quiet, out_dir=plan.out)
         else:
-            write_index(report)
+            write_index(report, out_dir=plan.out)
     except Exception as exc:
         failure = ReportError(
-            f"weekly report {week}: composing the index, memo or appendix failed: "
+            f"weekly report {plan.week}: composing the index, memo or appendix failed: "
             f"{type(exc).__name__}: {exc}"
         )
-        manifest["status"] = "failed"
-        manifest["compose_error"] = str(failure)
+        report.manifest["status"] = "failed"
+        report.manifest["compose_error"] = str(failure)
         with contextlib.suppress(Exception):
-            write_index(report)
-    manifest["duration_s"] = round(time.perf_counter() - started, 2)
-    _write_manifest(report)
+            write_index(report, out_dir=plan.out)
+        return failure
+    return None
 
-    if failure is None and not report.ok:
-        lines = [r.describe_error() for r in report.failures]
-        failure = ReportError(
-            f"weekly report {week}: {len(lines)} of {len(runs)} notebooks failed:\n  "
-            + "\n  ".join(lines)
-        )
-    elif failure is None:
-        from govanalytics.privacy import scan_report
 
-        hits = scan_report(build)
-        if hits:
-            shown = "\n  ".join(str(h) for h in hits[:20])
-            more = f"\n  … and {len(hits) - 20} more" if len(hits) > 20 else ""
-            failure = PrivacyError(
-                f"weekly report {week} not published: personal data found in "
-                f"{len(hits)} place(s):\n  {shown}{more}"
-            )
-            manifest["status"] = "failed"
-            manifest["privacy_hits"] = [str(h) for h in hits]
-            _write_manifest(report)
-
-    (build / OWNER_FILE).unlink(missing_ok=True)  # not part of what is published
+def _gate(
+    plan: BuildPlan, report: WeeklyReport, failure: GovAnalyticsError | None
+) -> GovAnalyticsError | None:
+    """Step: the failure that stops publishing — a failed notebook, or personal data found
+    by the privacy gate (scanned only when everything else succeeded)."""
     if failure is not None:
-        (build / "FAILED.txt").write_text(str(failure) + "\n", encoding="utf-8")
-        failed_dir = out / f"{week}.failed"
-        _replace_dir(build, failed_dir)
+        return failure
+    if not report.ok:
+        lines = [r.describe_error() for r in report.failures]
+        return ReportError(
+            f"weekly report {plan.week}: {len(lines)} of {len(report.runs)} notebooks failed:"
+            "\n  " + "\n  ".join(lines)
+        )
+    from govanalytics.privacy import scan_report
+
+    hits = scan_report(plan.build)
+    if not hits:
+        return None
+    shown = "\n  ".join(str(h) for h in hits[:20])
+    more = f"\n  … and {len(hits) - 20} more" if len(hits) > 20 else ""
+    report.manifest["status"] = "failed"
+    report.manifest["privacy_hits"] = [str(h) for h in hits]
+    _write_manifest(report)
+    return PrivacyError(
+        f"weekly report {plan.week} not published: personal data found in "
+        f"{len(hits)} place(s):\n  {shown}{more}"
+    )
+
+
+def _publish(
+    plan: BuildPlan, report: WeeklyReport, failure: GovAnalyticsError | None
+) -> WeeklyReport:
+    """Step: move the build into place — ``<week>/`` on success, ``<week>.failed/`` (and
+    raise ``failure``) otherwise; the archive page is rewritten either way."""
+    from govanalytics.report._index import write_archive
+
+    (plan.build / OWNER_FILE).unlink(missing_ok=True)  # not part of what is published
+    if failure is not None:
+        (plan.build / "FAILED.txt").write_text(str(failure) + "\n", encoding="utf-8")
+        failed_dir = plan.out / f"{plan.week}.failed"
+        _replace_dir(plan.build, failed_dir)
         if isinstance(failure, PrivacyError):
             failed_dir.chmod(0o700)  # holds personal data: owner only, until someone fixes it
         report.path = failed_dir
         failure.report = report  # type: ignore[attr-defined]
-        _log(f"report NOT published; this run is kept in {failed_dir}", quiet=quiet)
-        write_archive(out)
+        plan.log(f"report NOT published; this run is kept in {failed_dir}")
+        write_archive(plan.out)
         raise failure
-    target = out / week
-    _replace_dir(build, target)
-    stale = out / f"{week}.failed"
+    target = plan.out / plan.week
+    _replace_dir(plan.build, target)
+    stale = plan.out / f"{plan.week}.failed"
     if stale.exists():
         shutil.rmtree(stale, ignore_errors=True)
     report.path = target
-    write_archive(out)
-    _log(
-        f"published {target} in {time.perf_counter() - started:.1f} s",
-        quiet=quiet,
-    )
+    write_archive(plan.out)
+    plan.log(f"published {target} in {time.perf_counter() - plan.started:.1f} s")
     return report
+
+
+def _build(plan: BuildPlan) -> WeeklyReport:
+    """Run the steps of a weekly build (see :class:`BuildPlan`)."""
+    plan.log(
+        f"govanalytics report {plan.week}: {len(plan.notebooks)} notebooks, data {plan.data_path}"
+    )
+    inputs, versions = plan.inputs(), _manifest.package_versions()  # before anything runs
+    runs = [
+        _run_notebook(plan, i, path, params) for i, (path, params) in enumerate(plan.notebooks, 1)
+    ]
+    manifest = _new_manifest(plan, runs, inputs=inputs, versions=versions)
+    report = WeeklyReport(week=plan.week, path=plan.build, runs=runs, manifest=manifest)
+    failure = _compose(plan, report)
+    report.manifest["duration_s"] = round(time.perf_counter() - plan.started, 2)
+    _write_manifest(report)
+    return _publish(plan, report, _gate(plan, report, failure))
 
 
 def _write_manifest(report: WeeklyReport) -> None:

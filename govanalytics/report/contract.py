@@ -270,7 +270,8 @@ def resolve_data_dir(data_dir: str | Path = "") -> Path:
 
     The sample city is ``$GOVANALYTICS_DATA`` if set, else ``data/sample`` in the current folder
     or the nearest parent folder that has one (so a notebook opened from ``notebooks/`` finds
-    it).
+    it), else the one of the source checkout govanalytics is installed from (so a notebook
+    copied anywhere still finds it).
     """
     import os
 
@@ -284,7 +285,8 @@ def resolve_data_dir(data_dir: str | Path = "") -> Path:
     if env:
         return resolve_data_dir(env)
     here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
+    source_tree = Path(__file__).resolve().parents[2]  # the checkout of an editable install
+    for folder in (here, *here.parents, source_tree):
         candidate = folder / "data" / "sample"
         if (candidate / "master").is_dir():
             return candidate

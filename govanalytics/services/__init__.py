@@ -53,6 +53,7 @@ from govanalytics.services._suggestions import (
     AGE_BANDS,
     association_rules,
     publishable_rules,
+    recommendable_rules,
     service_events,
     suggest_offers,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "publishable_demand",
     "publishable_promotions",
     "publishable_rules",
+    "recommendable_rules",
     "roll_counts",
     "service_events",
     "suggest_offers",

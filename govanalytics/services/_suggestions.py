@@ -34,6 +34,7 @@ __all__ = [
     "AGE_BANDS",
     "association_rules",
     "publishable_rules",
+    "recommendable_rules",
     "service_events",
     "suggest_offers",
 ]
@@ -377,3 +378,27 @@ def suggest_offers(
         pl.col("lift").round(1),
     )
     return groups.with_columns(text.alias("suggestion_zh"))
+
+
+def recommendable_rules(rules: pl.DataFrame, *, min_lift: float = 1.0) -> pl.DataFrame:
+    """Rules that may be offered as recommendations: a positive association only.
+
+    A lift at or below 1 says that people who did A are *no more* likely (below 1: less
+    likely) to do B than anyone else — not a reason to offer B. Rules whose lift is withheld
+    (null, see :func:`publishable_rules`) are not offered either.
+
+    Parameters
+    ----------
+    rules
+        From :func:`association_rules` or :func:`publishable_rules`.
+    min_lift
+        Rules need ``lift`` strictly above this (default 1).
+
+    Returns
+    -------
+    DataFrame
+        The same columns, only rules with ``lift > min_lift``, by lift (highest first).
+    """
+    return rules.filter(pl.col("lift").is_not_null() & (pl.col("lift") > min_lift)).sort(
+        "lift", descending=True, maintain_order=True
+    )

@@ -92,7 +92,10 @@ def test_the_board_as_exported_is_counted_by_month_over_a_widened_period(
     assert widened, notes
     n = int(widened.group(3))
     assert n >= 50
-    assert {h["key"]: h["value"] for h in summary["headlines"]}["comments"] == n
+    heads = {h["key"]: h for h in summary["headlines"]}
+    assert heads["comments"]["value"] == 4  # 本周群众留言: the report week, as everywhere
+    assert heads["period_comments"]["value"] == n  # the widened period, its own figure
+    assert heads["period_comments"]["period"].endswith("1月5日")
     assert "共 494 条" in notes
     # no district column: districts are read from the text (A3区, …), about half the board
     placed = re.search(

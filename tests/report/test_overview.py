@@ -131,13 +131,18 @@ def test_zh_table_shows_withheld_values_and_percentages() -> None:
             "suppressed": [True, False],
         }
     )
-    shown = zh_table(frame, percent=("household_registered_share",))
+    plain = zh_table(frame, percent=("household_registered_share",))
+    assert "办件申请（件）" in plain.columns  # no period claimed unless the caller states it
+    shown = zh_table(
+        frame,
+        percent=("household_registered_share",),
+        labels={"applications": "本周办件申请", "comments": "本周群众留言"},
+    )
     assert list(shown.columns) == [
         "登记人口",
         "户籍人口占比",
         "本周办件申请",
         "本周群众留言",
-        "已抑制（小于阈值）",
-    ]
-    assert shown.iloc[0].tolist() == ["5,378", "69.9%", "已抑制", "已抑制", "是"]
-    assert shown.iloc[1].tolist() == ["8,050", "71.6%", "22", "—", "否"]
+    ]  # the flag is not a column people read: withheld cells say 已抑制
+    assert shown.iloc[0].tolist() == ["5,378", "69.9%", "已抑制", "已抑制"]
+    assert shown.iloc[1].tolist() == ["8,050", "71.6%", "22", "—"]

@@ -344,3 +344,20 @@ def test_sigterm_leaves_no_debris_and_keeps_the_last_report(
     assert "govanalytics/report" not in err and "govanalytics/cli" not in err
     assert not list(out.glob(".tmp-*"))
     assert (out / WEEK / "index.html").read_text(encoding="utf-8") == "last good report"
+
+
+def test_failed_notebook_is_a_typed_error(
+    good_notebooks: Path, tiny_data: Path, tmp_path: Path, make_notebook, bad_body
+) -> None:
+    from govanalytics.errors import NotebookError
+    from govanalytics.report._runner import _execute
+
+    path = make_notebook(good_notebooks / "bad.ipynb", bad_body)
+    folder = tmp_path / "run"
+    folder.mkdir()
+    params = {"data_dir": str(tiny_data), "week": WEEK, "output_dir": "."}
+    failure = _execute(path, folder, params, "govanalytics")
+    assert isinstance(failure, NotebookError) and isinstance(failure, ReportError)
+    assert (failure.notebook, failure.cell_index, failure.ename) == ("bad", 2, "ValueError")
+    assert failure.details()["evalue"] == "planted failure"
+    assert "bad.ipynb failed at cell 2" in str(failure)

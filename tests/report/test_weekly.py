@@ -38,28 +38,33 @@ def test_every_notebook_published(weekly_report) -> None:
 
 
 def test_index_composed_from_summaries(weekly_report) -> None:
+    from govanalytics.report._index import _PLAIN_HEADLINES, _day, alert_link
+
     page = (weekly_report.path / "index.html").read_text(encoding="utf-8")
     text = htmlmod.unescape(page)
-    assert "城市运行周报" in text and WEEK in text
+    assert "城市运行周报" in text and "2026年第47周" in text
     summaries = _summaries(weekly_report)
     for name, s in summaries.items():
         assert f"href='{name}/{name}.html'" in page
         for h in s["headlines"]:
-            assert h["label"] in text
+            assert _PLAIN_HEADLINES.get(h["key"], h["label"]) in text
         for a in s["alerts"]:
-            assert a["place"] in text and a["date"] in text and a["message"] in text
+            assert a["place"] in text and _day(a["date"]) in text and a["message"] in text
+            assert f"href='{alert_link({**a, 'notebook': name})}'" in page
         for fig in s["figures"]:
             assert f"{name}/{fig}" in page
             assert (weekly_report.path / name / fig).is_file()
-    # 环比 shown for every headline that gives the previous week
+    # 环比 shown for every headline that gives the previous period
     with_prev = [h for s in summaries.values() for h in s["headlines"] if "previous" in h]
     assert with_prev, "no summary gives a previous-week figure"
     from govanalytics.report._index import change_text
 
     for h in with_prev:
         assert change_text(h["value"], h["previous"])[0] in text
-    for link in ("memo.pdf", "memo.docx", "tables.xlsx", "manifest.json"):
+    for link in ("memo.pdf", "memo.docx", "tables.xlsx"):
         assert f"href='{link}'" in page and (weekly_report.path / link).is_file()
+    appendix = (weekly_report.path / "appendix.html").read_text(encoding="utf-8")
+    assert "href='manifest.json'" in appendix and "href='appendix.html'" in page
 
 
 def _pages(report) -> list[Path]:
@@ -74,17 +79,26 @@ def test_no_page_references_an_external_host(weekly_report) -> None:
             assert external_references(htmlmod.unescape(doc)) == [], f"{page.name} (iframe)"
 
 
-def test_provenance_footer_on_every_page(weekly_report) -> None:
+def test_provenance_in_the_appendix_linked_from_every_page(weekly_report) -> None:
     m = weekly_report.manifest
     _, digest = next(iter(m["inputs"].items()))
-    for page in _pages(weekly_report):
-        if page.name == "memo.html":  # officials' memo: plain words, provenance in the appendix
-            continue
-        if page.parent == weekly_report.path or page.stem == page.parent.name:
-            text = page.read_text(encoding="utf-8")
-            assert "govanalytics-provenance" in text, page
-            assert digest[:12] in text and m["generated_at"] in text
-            assert m["versions"]["govanalytics"] in text
+    appendix = (weekly_report.path / "appendix.html").read_text(encoding="utf-8")
+    assert digest in appendix and m["generated_at"] in appendix
+    assert m["versions"]["govanalytics"] in appendix
+    for r in weekly_report.runs:  # the data download section: notebooks and tables
+        assert f"href='{r.name}/{r.name}.ipynb'" in appendix
+        for t in r.tables:
+            assert f"href='{r.name}/{t}'" in appendix
+    officials = [weekly_report.path / "index.html"] + [
+        weekly_report.path / r.name / f"{r.name}.html" for r in weekly_report.runs
+    ]
+    for page in [*officials, weekly_report.path / "appendix.html"]:
+        text = page.read_text(encoding="utf-8")
+        assert "govanalytics-provenance" in text, page
+        if page.name != "appendix.html":
+            assert digest[:12] not in text, page  # officials' pages: no hashes
+            links = re.findall(r"href=[\"']([^\"']*appendix\.html)[\"']", text)
+            assert len(links) == 1, page  # linked once, from the footer
 
 
 @pytest.mark.browser
@@ -187,20 +201,31 @@ def test_memo_docx_editable_copy(weekly_report) -> None:
 def test_excel_appendix(weekly_report) -> None:
     from openpyxl import load_workbook
 
-    book = load_workbook(weekly_report.path / "tables.xlsx", read_only=True)
+    book = load_workbook(weekly_report.path / "tables.xlsx")
     tables = [(r.name, t) for r in weekly_report.runs for t in r.tables]
-    assert book.sheetnames[0] == "目录" and len(book.sheetnames) == 1 + len(tables)
-    sheet = book["overview.district_overview"]
+    assert book.sheetnames[:2] == ["目录", "核心指标"]
+    assert len(book.sheetnames) == 2 + len(tables)
+    assert len({n.lower() for n in book.sheetnames}) == len(book.sheetnames)
+    for name in book.sheetnames:  # Chinese names, within Excel's 31 characters
+        assert len(name) <= 31 and not re.search(r"[A-Za-z_]{3,}", name), name
+        header = [c.value for c in book[name][1]]
+        assert not [h for h in header if h and re.fullmatch(r"[a-z0-9_]+", str(h))], name
+    sheet = book["城市概况·区县概况"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("区县代码", "区域名称", "登记人口")
     frame = pl.read_parquet(weekly_report.path / "overview" / "district_overview.parquet")
     assert len(rows) == frame.height + 1
     col = frame.columns.index("applications")
-    for row, parquet_row in zip(rows[1:], frame.iter_rows(named=True), strict=True):
-        if parquet_row["applications"] is None:
-            assert row[col] == "已抑制"
+    for r, parquet_row in enumerate(frame.iter_rows(named=True), start=2):
+        cell = sheet.cell(row=r, column=col + 1)
+        if parquet_row["applications"] is None:  # withheld: empty, numeric column, marked
+            assert cell.value is None and cell.comment is not None
+            assert "已抑制" in cell.comment.text
         else:
-            assert row[col] == parquet_row["applications"]
+            assert cell.value == parquet_row["applications"]
+    published = [v for v in frame["applications"].to_list() if v is not None]
+    assert all(isinstance(row[col], int | type(None)) for row in rows[1:])
+    assert sum(row[col] or 0 for row in rows[1:]) == sum(published)  # the column sums
     book.close()
 
 
