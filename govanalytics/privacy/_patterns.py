@@ -272,6 +272,38 @@ class Found:
     value: str
 
 
+def written_as_one_number(sizes: list[int], text: str = "") -> bool:
+    """Whether digit groups of these sizes are how people write one number.
+
+    People split a phone, ID or card number into groups of three or more digits (138 2468
+    1357, 0755-2688-1234, 4-4-4-4-2), or read it out digit by digit (1 7 7 1 2 …), after an
+    optional country code (+86, 0086). Small numbers side by side — a table's columns
+    (``18  247  774 -527``), a date followed by counts — are split otherwise, and reading
+    them as one number would stop a clean report at the privacy gate.
+
+    Parameters
+    ----------
+    sizes
+        Number of digits in each group, in order.
+    text
+        The groups as written (a leading ``86``/``0086`` group is a country code).
+
+    Returns
+    -------
+    bool
+        True for one group, for groups of one digit each, and for groups of at least three
+        digits where only the last may be shorter.
+    """
+    digits = re.sub(r"[^0-9Xx]", "", text)
+    if len(sizes) > 1 and (
+        (sizes[0] == 2 and digits.startswith("86")) or (sizes[0] == 4 and digits.startswith("0086"))
+    ):
+        sizes = sizes[1:]
+    if len(sizes) <= 1 or all(n == 1 for n in sizes):
+        return True
+    return all(n >= 3 for n in sizes[:-1])
+
+
 def _numbers_in_run(run: str, digits: str, offset: int) -> list[Found]:
     """Numbers inside one run (``digits``: the run with Chinese numerals made digits).
 
@@ -315,7 +347,8 @@ def _numbers_in_run(run: str, digits: str, offset: int) -> list[Found]:
             lead = digits[:start] if i == 0 else ""
             plain = re.sub(r"[^0-9Xx]", "", digits[start:end])
             kind = number_kind(plain, international="+" in lead)
-            if kind is not None:
+            sizes = [b - a for a, b in groups[i : j + 1]]
+            if kind is not None and written_as_one_number(sizes, digits[start:end]):
                 if i == 0:
                     start = 0  # the "+" or "(" written before the number goes with it
                 best = Found(kind, offset + start, offset + end, plain.upper())

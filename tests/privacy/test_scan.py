@@ -98,3 +98,20 @@ def test_urls_with_a_password_are_flagged_in_every_artifact(tmp_path, url) -> No
 )
 def test_urls_without_a_password_are_not_flagged(text) -> None:
     assert [k for k, _ in scan_text(text) if k == "credential_url"] == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2026-11-18  247  774 -527",  # a table row: date, day, night, change
+        "18 247 774 527",
+        "0  28  1  2350  13",
+        "w47 1 38 124 6813 57",
+    ],
+)
+def test_small_numbers_side_by_side_are_not_one_phone_number(line: str) -> None:
+    # the same digits written as people write a phone are still found (the test can fail)
+    assert scan_text(line) == []
+    joined = "".join(ch for ch in line if ch.isdigit())[-11:]
+    if joined.startswith("1") and joined[1] in "3456789":
+        assert scan_text(f"{joined[:3]} {joined[3:7]} {joined[7:]}") == [("mobile", joined)]
