@@ -94,14 +94,30 @@ def test_neighbouring_weeks_from_published_folders(tmp_path: Path) -> None:
 
 
 def test_sample_city_found_from_any_folder(tmp_path: Path, monkeypatch) -> None:
+    from govanalytics.errors import ParameterError
+    from govanalytics.report import contract
     from govanalytics.report.contract import resolve_data_dir
 
-    sample = Path(__file__).resolve().parents[2] / "data" / "sample"
-    if not (sample / "master").is_dir():
-        pytest.skip("no sample city in this checkout (make sample)")
     monkeypatch.delenv("GOVANALYTICS_DATA", raising=False)
-    monkeypatch.chdir(tmp_path)  # a notebook copied out of the repository
-    assert resolve_data_dir("") == sample
+    # a checkout with its sample city, and a notebook copied out of it, far from both
+    checkout = tmp_path / "checkout"
+    (checkout / "data" / "sample" / "master").mkdir(parents=True)
+    (checkout / "govanalytics" / "report").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere" / "my-notebooks"
+    elsewhere.mkdir(parents=True)
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setattr(contract, "__file__", str(checkout / "govanalytics/report/contract.py"))
+    assert resolve_data_dir("") == checkout / "data" / "sample"
+    # from a subfolder of a data team's own tree, its own sample city wins
+    own = tmp_path / "elsewhere"
+    (own / "data" / "sample" / "master").mkdir(parents=True)
+    assert resolve_data_dir("") == own / "data" / "sample"
+    # no sample anywhere: the message says how to make one
+    monkeypatch.setattr(contract, "__file__", str(tmp_path / "none/govanalytics/report/c.py"))
+    monkeypatch.chdir(tmp_path / "checkout" / "govanalytics")
+    (checkout / "data" / "sample" / "master").rmdir()
+    with pytest.raises(ParameterError, match="make sample"):
+        resolve_data_dir("")
 
 
 def test_hot_list_for_officials_leaves_out_withheld_words_and_fillers() -> None:
