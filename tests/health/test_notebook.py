@@ -205,6 +205,6 @@ def test_health_risk_notebook_on_monthly_provincial_data(run_notebook, cnids_fol
     skill = [n for n in summary["notes"] if "相对基准误差" in n]
     assert skill[0].startswith("提前1个月：相对基准误差 ") and len(skill) == 3 + 1
     assert any("未绘制风险地图" in n for n in summary["notes"])  # no boundaries: a note
-    assert summary["figures"] == ["forecast_bands.png"]
+    assert summary["figures"] == ["alarm_chart.png", "forecast_bands.png"]
     executed = (out / "health_risk.ipynb").read_text(encoding="utf-8")
     assert "本周" not in executed and "江海" not in executed
