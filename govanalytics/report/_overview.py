@@ -11,7 +11,7 @@ import polars as pl
 
 from govanalytics.constants import DEFAULT_MIN_COUNT
 from govanalytics.errors import ParameterError
-from govanalytics.privacy import secondary_suppress, suppress_small_counts
+from govanalytics.privacy import count_text, secondary_suppress, suppress_small_counts
 from govanalytics.report._headlines import Headline, weekly_event_count
 from govanalytics.report.contract import week_bounds
 
@@ -179,7 +179,7 @@ def city_overview(
     names = dict(districts.iter_rows())
     notes_events: list[str] = []
     findings = [
-        f"全市人口登记库共 {total:,} 人，户籍人口占 {headlines[1]['value']}%，"
+        f"全市人口登记库共 {count_text(total, k=k, unit='人')}，户籍人口占 {headlines[1]['value']}%，"
         f"分布在 {districts.height} 个区县、{communities.height} 个社区。"
     ]
     n_ageing = headlines[2]["value"]
@@ -211,7 +211,7 @@ def city_overview(
         change = f"，比上周{'增加' if current >= prev else '减少'}" + (
             f" {abs(current - prev) / prev * 100:.1f}%" if prev else ""
         )
-        findings.append(f"本周{label} {current:,} {unit}{change}。")
+        findings.append(f"本周{label} {count_text(current, k=k, unit=unit)}{change}。")
         placed = counts.filter(pl.col("district_code").is_in(districts["district_code"].implode()))
         unplaced_events = current - int(placed["current"].sum() or 0)
         if unplaced_events > 0:  # in the city total, in no district row: said, not dropped

@@ -54,7 +54,7 @@ def period_counts(
     applications: pl.DataFrame,
     *,
     regions: pl.DataFrame,
-    period: Literal["month", "week"] = "month",
+    period: Literal["month", "week", "day"] = "month",
     service: str | None = None,
 ) -> pl.DataFrame:
     """Applications per service × district × period.
@@ -66,7 +66,8 @@ def period_counts(
     regions
         ``regions`` master table (maps communities to districts).
     period
-        ``"month"`` (calendar month) or ``"week"`` (ISO week, Monday start).
+        ``"month"`` (calendar month), ``"week"`` (ISO week, Monday start) or ``"day"`` (e.g.
+        the days of a warned period for :func:`capacity_chart`).
     service
         Only this service type (default: all).
 
@@ -77,7 +78,8 @@ def period_counts(
         from the first to the last one with data, zeros included, for each service and
         district seen.
     """
-    every = _check_period(period)
+    string_like(period, "period", options=["day", *sorted(_PERIODS)])
+    every = {"day": "1d", **_PERIODS}[period]
     apps = _with_district(applications, regions)
     if service:
         apps = apps.filter(pl.col("service_type") == service)

@@ -44,6 +44,18 @@ def test_health_risk_notebook(run_notebook, small_city, truth, tmp_path):
         assert col in fc.columns
     assert fc["origin"].n_unique() == 5  # four backtest origins and the current one
     assert fc["origin"].dtype == pl.Date and fc["value"].min() >= 0
+    # a forecast from a count below k is withheld (the baseline's median would be that count)
+    origin_counts = (
+        pl.read_parquet(small_city / "dynamic" / "clinic_counts.parquet")
+        .group_by("district_code", "disease", "week_start")
+        .agg(pl.col("count").sum())
+        .rename({"district_code": "region", "week_start": "origin"})
+    )
+    from_small = fc.join(origin_counts, on=["region", "disease", "origin"]).filter(
+        pl.col("count") < K
+    )
+    assert from_small.height > 0 and from_small["value"].is_null().all()
+    assert fc["suppressed"].to_list() == fc["value"].is_null().to_list()
     scores = pl.read_parquet(out / "scores.parquet")
     assert {
         "model",
@@ -193,6 +205,6 @@ def test_health_risk_notebook_on_monthly_provincial_data(run_notebook, cnids_fol
     skill = [n for n in summary["notes"] if "相对基准误差" in n]
     assert skill[0].startswith("提前1个月：相对基准误差 ") and len(skill) == 3 + 1
     assert any("未绘制风险地图" in n for n in summary["notes"])  # no boundaries: a note
-    assert summary["figures"] == ["forecast_bands.png"]
+    assert summary["figures"] == ["alarm_chart.png", "forecast_bands.png"]
     executed = (out / "health_risk.ipynb").read_text(encoding="utf-8")
     assert "本周" not in executed and "江海" not in executed

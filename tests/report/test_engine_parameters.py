@@ -62,6 +62,13 @@ def test_engine_without_any_taker_is_an_error(notebooks: list[Path]) -> None:
         engine_parameters({}, engine="dask", spark_conf={}, notebooks=notebooks)
 
 
+def test_population_flow_notebook_takes_the_engine() -> None:
+    """Of the shipped notebooks, population_flow (device counts) is the one that reads Spark."""
+    shipped = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+    out = engine_parameters({}, engine="spark", spark_conf={"a": "b"}, notebooks=shipped)
+    assert out == {"population_flow": {"engine": "spark", "spark_conf": {"a": "b"}}}
+
+
 def test_cli_reports_a_bad_spark_conf(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main,

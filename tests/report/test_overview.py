@@ -86,6 +86,16 @@ def test_small_weekly_counts_withheld(frames: dict) -> None:
         assert hidden.height != 1  # never a single withheld cell next to a published total
 
 
+def test_findings_print_no_count_below_k(frames: dict) -> None:
+    """With a huge k no count of people or events is written in the findings."""
+    ov = city_overview(week=WEEK, k=1_000_000_000, **frames)
+    text = "".join(ov.findings)
+    head = {h["key"]: h["value"] for h in ov.headlines}
+    for n in (frames["register"].height, head["applications"], head["comments"]):
+        assert f"{n:,}" not in text and str(n) not in text
+    assert "少于1000000000人" in text and "少于1000000000件" in text
+
+
 @pytest.mark.notebook
 def test_overview_notebook_runs_on_small_city(run_notebook, small_city: Path, truth: dict) -> None:
     out = run_notebook("overview", data_dir=str(small_city))

@@ -143,3 +143,9 @@ def test_period_counts_are_complete_and_add_up(tables) -> None:
         counts["applications"].sum()
         == tables["applications"].filter(pl.col("service_type") == "school_place").height
     )
+    days = period_counts(
+        tables["applications"], regions=tables["regions"], period="day", service="school_place"
+    )
+    n_days = (last.date() - first.date()).days + 1
+    assert days.group_by("district_code").len()["len"].unique().to_list() == [n_days]
+    assert days["applications"].sum() == school.height and (days["applications"] == 0).any()
