@@ -27,6 +27,23 @@ REPAIRS_ZH = {
 }
 
 
+def _repair_zh(kind: str) -> str:
+    """A repair kind in Chinese (``date form 2024/3/5`` → ``日期写法统一（如 2024/3/5）``)."""
+    if kind in REPAIRS_ZH:
+        return REPAIRS_ZH[kind]
+    if kind.startswith("date form "):
+        return f"日期写法统一（如 {kind.removeprefix('date form ')}）"
+    return kind
+
+
+def _dataset_label(dataset: str) -> str:
+    """The dataset's Chinese name from its schema (empty when unknown)."""
+    from govanalytics.data.schemas import SCHEMAS
+
+    schema = SCHEMAS.get(dataset)
+    return getattr(schema, "label_zh", "") if schema is not None else ""
+
+
 @dataclass
 class LoadReport:
     """A record of one load: where the data came from and every repair made to it.
@@ -97,11 +114,11 @@ class LoadReport:
         -------
         list of str
         """
-        name = self.source.replace("\\", "/").rsplit("/", 1)[-1]
+        name = _dataset_label(self.dataset) or self.source.replace("\\", "/").rsplit("/", 1)[-1]
         out = []
         if self.repairs:
             parts = "、".join(
-                f"{column} 列{REPAIRS_ZH.get(kind, kind)} {n:,} 处"
+                f"{column} 列{_repair_zh(kind)} {n:,} 处"
                 for (column, kind), n in sorted(self.repairs.items())
             )
             out.append(f"读取 {name} 时自动修复 {self.n_repairs:,} 处：{parts}。")

@@ -39,7 +39,9 @@ FIGURE_CAPTIONS_ZH = {
     "district_population_map.png": "各区县登记人口",
     "district_population.png": "各区县户籍与非户籍人口",
     "day_night_change.png": "工作日白天相对常住人口的增减",
-    "surge_chart.png": "激增事项每期申请件数与容量",
+    "surge_chart.png": "激增事项累计申请与容量及按当前速度的预计",
+    "alarm_chart.png": "预警病种：实际病例、预期、预警阈值与预测区间",
+    "burst_chart.png": "热点议题：每日留言人数与突发时段",
 }
 
 #: Headlines whose label or number is written for analysts: plain wording on the index.

@@ -111,5 +111,5 @@ def test_thousands_separators_and_full_width_digits_are_counted_and_said(
         ("count", "full-width to half-width"): 2,
     }
     [note] = report.data_notes()
-    assert note.startswith("读取 clinic_counts.csv 时自动修复 4 处")
+    assert note.startswith("读取 门诊病例周报 时自动修复 4 处")  # its name, not the file
     assert "千位分隔符（如 1,234） 2 处" in note and "全角字符改为半角（如 １２３） 2 处" in note
