@@ -338,7 +338,7 @@ def _main_level(found: pl.DataFrame) -> str:
     cities = city_level_codes()["region_code"]
     promoted = found.filter(pl.col("region_code").is_in(cities.implode())).height
     plain = {lv: int((levels == lv).sum()) for lv in ("prefecture", "district")}
-    if promoted >= max(plain.values()) or top == "prefecture":
+    if top == "prefecture" or (promoted and promoted >= max(plain.values())):
         return "prefecture"
     return top
 

@@ -193,3 +193,24 @@ def test_project_file_declares_the_product(product, tmp_path) -> None:
     got = load_od_product(folder)
     assert got.value_type == "share" and got.flows.height
     assert len(got.files) == 6
+
+
+def test_a_project_of_street_counts_is_read_at_street_level(small_city, tmp_path) -> None:
+    """A project file declaring the sample city's street-level OD counts without a level: the
+    flows are read at the level their codes have, not set apart as 'other levels'."""
+    import polars as pl
+
+    from govanalytics.data import open_project
+    from govanalytics.mobility import load_od_product
+
+    lines = [
+        f'[datasets.{n}]\nsource = "{small_city / "master" / f"{n}.parquet"}"' for n in ("regions",)
+    ]
+    lines.append(f'[datasets.od_counts]\nsource = "{small_city / "dynamic" / "od_counts.parquet"}"')
+    (tmp_path / "govanalytics.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    product = load_od_product(project=open_project(tmp_path))
+    raw = pl.read_parquet(small_city / "dynamic" / "od_counts.parquet")
+    between = raw.filter(pl.col("origin") != pl.col("destination"))
+    assert product.region_level == "street" and product.other_levels.height == 0
+    assert product.flows.height == between.height
+    assert product.flows["value"].sum() == between["count"].sum()
