@@ -950,7 +950,7 @@ def load_od_product(
             raise DataError(msg)
     fixed_date = spec.fixed.get("date") if spec.fixed else None
     within = options.get("within") or getattr(project, "within", "") or None
-    return read_od_files(
+    product = read_od_files(
         files,
         value_type=spec.value_type or "count",  # type: ignore[arg-type]
         orientation=spec.orientation,
@@ -966,6 +966,15 @@ def load_od_product(
         volume_index=index_files,
         label=f"{spec.declared_in} [datasets.od_counts] source {spec.source!r}",
     )
+    if product.flows.is_empty():  # nothing to analyse: say why instead of failing later
+        why = "; ".join(product.notes) or "the files hold no flow between two places"
+        msg = (
+            f"{spec.declared_in} [datasets.od_counts] source {spec.source!r}: no flows read "
+            f'({why}).\nHint: declare region_level (e.g. "street") if the codes are of '
+            "another level than the one read."
+        )
+        raise DataError(msg)
+    return product
 
 
 def _from_counts(project: Any, files: list[Path]) -> ODProduct:
