@@ -80,6 +80,8 @@ def issue_alerts(
         place = issue_place(row, names=names)
         n = row["n_comments"]
         shown = f"少于{k}条" if n is None or n < k else f"{n}条"
+        words = _issue_words(row)
+        also = "".join(f"“{w}”" for w in words[1:5])
         alerts.append(
             {
                 "kind": "hot_issue",
@@ -87,8 +89,15 @@ def issue_alerts(
                 "place_code": place_code,
                 "place": place,
                 "date": row["start"].isoformat(),
-                "message": f"{place}自{row['start']:%m月%d日}起“{row['label']}”相关留言集中出现"
-                f"（{shown}）",
+                "words": words,
+                "message": f"{place}自{row['start']:%m月%d日}起群众集中反映“{words[0]}”问题"
+                f"（{shown}）" + (f"，留言中还多次提到{also}" if also else ""),
             }
         )
     return alerts
+
+
+def _issue_words(row: dict) -> list[str]:
+    """The issue's words, leading word first (its ``words`` list, else its `` · `` label)."""
+    words = [str(w) for w in (row.get("words") or []) if w]
+    return words or [w.strip() for w in str(row["label"]).split("·") if w.strip()]

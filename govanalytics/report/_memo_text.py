@@ -138,6 +138,8 @@ def _date_zh(value: Any) -> str:
 
 
 def _issue_words(alert: Mapping[str, Any]) -> list[str]:
+    if alert.get("words"):  # the hot-words chapter gives them (older summaries: in the text)
+        return [str(w) for w in alert["words"]]
     found = _QUOTED.search(str(alert.get("message", "")))
     if not found:
         return []
