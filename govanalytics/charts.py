@@ -30,6 +30,8 @@ __all__ = [
     "bar_chart",
     "chinese_dates",
     "line_chart",
+    "require_columns",
+    "story_axes",
     "use_chinese_font",
 ]
 
@@ -129,6 +131,41 @@ def _check_columns(frame: pl.DataFrame, needed: dict[str, str | None]) -> None:
         if col is not None and col not in frame.columns:
             msg = f"{param}={col!r} is not a column of frame; columns are {frame.columns}"
             raise ParameterError(msg)
+
+
+def require_columns(frame: pl.DataFrame, columns: set[str], *, parameter: str) -> None:
+    """Refuse ``frame`` (passed as ``parameter``) when it lacks any of ``columns``.
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter and the missing columns.
+    """
+    missing = sorted(columns - set(frame.columns))
+    if missing:
+        msg = f"parameter {parameter!r} lacks columns {missing}"
+        raise ParameterError(msg)
+
+
+def story_axes(
+    ax: Axes,
+    *,
+    font_size: float,
+    title: str = "",
+    legend: bool = True,
+    grid: str = "both",
+    title_step: float = 2,
+) -> None:
+    """The finish the story charts share: tick size, light grid, no top or right spine, a
+    frameless legend at the upper left and the title ``title_step`` points above the text."""
+    ax.tick_params(labelsize=font_size)
+    ax.grid(axis=grid, alpha=0.3)  # type: ignore[arg-type]
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    if legend:
+        ax.legend(fontsize=font_size, frameon=False, loc="upper left")
+    if title:
+        ax.set_title(title, fontsize=font_size + title_step)
 
 
 def _new_figure(figsize: tuple[float, float]) -> tuple[Figure, Axes]:

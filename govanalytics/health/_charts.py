@@ -5,7 +5,12 @@ from __future__ import annotations
 import polars as pl
 from matplotlib.figure import Figure
 
-from govanalytics.charts import ChartFigure, chinese_dates, use_chinese_font
+from govanalytics.charts import (
+    ChartFigure,
+    chinese_dates,
+    story_axes,
+    use_chinese_font,
+)
 from govanalytics.errors import ParameterError
 from govanalytics.health._series import PERIOD_WORDS
 
@@ -298,11 +303,6 @@ def season_chart(
     ax.set_xlabel(f"第几{unit}" if frequency == "week" else "月份", fontsize=font_size)
     ax.set_ylabel("病例数", fontsize=font_size)
     ax.set_ylim(bottom=0)
-    ax.tick_params(labelsize=font_size)
-    ax.grid(alpha=0.3)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    story_axes(ax, font_size=font_size, title=title, legend=False)
     ax.legend(fontsize=font_size, frameon=False)
-    if title:
-        ax.set_title(title, fontsize=font_size + 2)
     return fig

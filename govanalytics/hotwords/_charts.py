@@ -7,8 +7,13 @@ import datetime as dt
 import polars as pl
 from matplotlib.figure import Figure
 
-from govanalytics.charts import ChartFigure, chinese_dates, use_chinese_font
-from govanalytics.errors import ParameterError
+from govanalytics.charts import (
+    ChartFigure,
+    chinese_dates,
+    require_columns,
+    story_axes,
+    use_chinese_font,
+)
 
 __all__ = ["burst_chart"]
 
@@ -48,14 +53,8 @@ def burst_chart(
     -------
     ChartFigure
     """
-    for name, frame, cols in (
-        ("counts", counts, {"window", "word", "count"}),
-        ("bursts", bursts, {"word", "start", "end"}),
-    ):
-        missing = sorted(cols - set(frame.columns))
-        if missing:
-            msg = f"parameter {name!r} lacks columns {missing}"
-            raise ParameterError(msg)
+    require_columns(counts, {"window", "word", "count"}, parameter="counts")
+    require_columns(bursts, {"word", "start", "end"}, parameter="bursts")
     use_chinese_font()
     one = counts.filter(pl.col("word") == word)
     spans = bursts.filter(pl.col("word") == word)
@@ -76,11 +75,5 @@ def burst_chart(
     chinese_dates(ax)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("留言人数", fontsize=font_size)
-    ax.tick_params(labelsize=font_size)
-    ax.grid(alpha=0.3)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.legend(fontsize=font_size, frameon=False, loc="upper left")
-    if title:
-        ax.set_title(title, fontsize=font_size + 2)
+    story_axes(ax, font_size=font_size, title=title)
     return fig

@@ -7,8 +7,14 @@ from collections.abc import Mapping
 import polars as pl
 from matplotlib.figure import Figure
 
-from govanalytics.charts import GAIN_COLOR, LOSS_COLOR, ChartFigure, use_chinese_font
-from govanalytics.errors import ParameterError
+from govanalytics.charts import (
+    GAIN_COLOR,
+    LOSS_COLOR,
+    ChartFigure,
+    require_columns,
+    story_axes,
+    use_chinese_font,
+)
 
 __all__ = ["day_night_chart"]
 
@@ -44,10 +50,7 @@ def day_night_chart(
     -------
     ChartFigure
     """
-    missing = sorted({area_column, value_column} - set(shift.columns))
-    if missing:
-        msg = f"parameter 'shift' lacks columns {missing}"
-        raise ParameterError(msg)
+    require_columns(shift, {area_column, value_column}, parameter="shift")
     use_chinese_font()
     names = names or {}
     rows = shift.drop_nulls(value_column).sort(value_column)
@@ -63,10 +66,5 @@ def day_night_chart(
     span = max((abs(v) for v in values), default=1) * 1.25
     ax.set_xlim(-span if min(values, default=0) < 0 else 0, span)
     ax.set_xlabel("人（正数：白天流入，负数：白天流出）", fontsize=font_size)
-    ax.tick_params(labelsize=font_size)
-    ax.grid(axis="x", alpha=0.3)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    if title:
-        ax.set_title(title, fontsize=font_size + 2)
+    story_axes(ax, font_size=font_size, title=title, legend=False, grid="x")
     return fig

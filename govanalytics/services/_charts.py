@@ -7,7 +7,13 @@ import datetime as dt
 import polars as pl
 from matplotlib.figure import Figure
 
-from govanalytics.charts import ChartFigure, chinese_dates, use_chinese_font
+from govanalytics.charts import (
+    ChartFigure,
+    chinese_dates,
+    require_columns,
+    story_axes,
+    use_chinese_font,
+)
 from govanalytics.errors import ParameterError
 
 __all__ = ["capacity_chart"]
@@ -47,10 +53,7 @@ def capacity_chart(
     -------
     ChartFigure
     """
-    missing = sorted({date_column, count_column} - set(daily.columns))
-    if missing:
-        msg = f"parameter 'daily' lacks columns {missing}"
-        raise ParameterError(msg)
+    require_columns(daily, {date_column, count_column}, parameter="daily")
     if daily.is_empty():
         msg = "parameter 'daily' holds no day of the period"
         raise ParameterError(msg)
@@ -81,11 +84,5 @@ def capacity_chart(
     chinese_dates(ax)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("件数", fontsize=font_size)
-    ax.tick_params(labelsize=font_size)
-    ax.grid(alpha=0.3)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    ax.legend(fontsize=font_size, frameon=False, loc="upper left")
-    if title:
-        ax.set_title(title, fontsize=font_size + 2)
+    story_axes(ax, font_size=font_size, title=title)
     return fig
