@@ -24,6 +24,7 @@ REPAIRS_ZH = {
     "number read as text": "数字按文本读取",
     "region names → codes": "区划名称转代码",
     "exact duplicate row removed": "删除完全重复的行",
+    "later row of a duplicated key dropped (on_duplicate = keep_first)": "编号重复的后一行删除",
 }
 
 
@@ -42,6 +43,15 @@ def _dataset_label(dataset: str) -> str:
 
     schema = SCHEMAS.get(dataset)
     return getattr(schema, "label_zh", "") if schema is not None else ""
+
+
+def _column_label(dataset: str, column: str) -> str:
+    """The column's Chinese label from the dataset's schema (its own name when unknown)."""
+    from govanalytics.data.schemas import SCHEMAS
+
+    schema = SCHEMAS.get(dataset)
+    found = [c for c in (schema.columns if schema is not None else []) if c.name == column]
+    return (found[0].label_zh or column) if found else column
 
 
 @dataclass
@@ -118,7 +128,7 @@ class LoadReport:
         out = []
         if self.repairs:
             parts = "、".join(
-                f"{column} 列{_repair_zh(kind)} {n:,} 处"
+                f"{_column_label(self.dataset, column)}列{_repair_zh(kind)} {n:,} 处"
                 for (column, kind), n in sorted(self.repairs.items())
             )
             out.append(f"读取 {name} 时自动修复 {self.n_repairs:,} 处：{parts}。")

@@ -116,24 +116,30 @@ def read_report(report_dir: str | Path) -> WeeklyReport:
 
 
 def find_notebooks_dir(notebooks_dir: str | Path | None = None) -> Path:
-    """Folder of the report notebooks: the argument, ``$GOVANALYTICS_NOTEBOOKS``, or
-    ``notebooks/`` in the current folder or its nearest parent that has one."""
+    """Folder of the report notebooks: the argument, ``$GOVANALYTICS_NOTEBOOKS``,
+    ``notebooks/`` in the current folder or its nearest parent that has one, else the one of the
+    source checkout govanalytics is installed from (so ``report weekly`` runs from a data
+    team's own folder, as :func:`~govanalytics.report.contract.resolve_data_dir` does)."""
     if notebooks_dir:
         path = Path(notebooks_dir)
     elif os.environ.get("GOVANALYTICS_NOTEBOOKS"):
         path = Path(os.environ["GOVANALYTICS_NOTEBOOKS"])
     else:
         here = Path.cwd().resolve()
+        source_tree = Path(__file__).resolve().parents[2]  # the checkout of an editable install
         path = next(
             (
                 f / "notebooks"
-                for f in (here, *here.parents)
+                for f in (here, *here.parents, source_tree)
                 if any((f / "notebooks").glob("*.ipynb"))
             ),
             here / "notebooks",
         )
     if not path.is_dir():
-        msg = f"parameter 'notebooks_dir': folder {str(path)!r} does not exist"
+        msg = (
+            f"parameter 'notebooks_dir': folder {str(path)!r} does not exist\n"
+            "Hint: give --notebooks (or set GOVANALYTICS_NOTEBOOKS) to the report notebooks"
+        )
         raise ParameterError(msg)
     return path
 

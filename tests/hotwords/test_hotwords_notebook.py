@@ -74,8 +74,7 @@ def test_notebook_reads_a_users_gbk_export_with_joined_columns(
     assert alerts and alerts[0]["place_code"] == b["district_code"]
     # the names turned into codes are counted in the chapter's notes, not done silently
     assert any(
-        n.startswith("读取 群众留言 时自动修复") and "district_code 列" in n
-        for n in summary["notes"]
+        n.startswith("读取 群众留言 时自动修复") and "区县代码列" in n for n in summary["notes"]
     )
 
 

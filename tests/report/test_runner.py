@@ -361,3 +361,18 @@ def test_failed_notebook_is_a_typed_error(
     assert (failure.notebook, failure.cell_index, failure.ename) == ("bad", 2, "ValueError")
     assert failure.details()["evalue"] == "planted failure"
     assert "bad.ipynb failed at cell 2" in str(failure)
+
+
+def test_notebooks_found_when_run_from_a_data_teams_own_folder(tmp_path, monkeypatch) -> None:
+    """``report weekly`` run from a folder outside the checkout finds the installed notebooks;
+    a missing explicit folder is refused with a hint."""
+    from govanalytics.errors import ParameterError
+    from govanalytics.report._runner import find_notebooks_dir
+
+    monkeypatch.delenv("GOVANALYTICS_NOTEBOOKS", raising=False)
+    monkeypatch.chdir(tmp_path)
+    found = find_notebooks_dir()
+    assert found.resolve() == (Path(__file__).resolve().parents[2] / "notebooks")
+    assert (found / "health_risk.ipynb").is_file()
+    with pytest.raises(ParameterError, match="--notebooks"):
+        find_notebooks_dir(tmp_path / "none")
